@@ -1,0 +1,202 @@
+//! A running fakedc: the shared state every connection sees, and the
+//! in-process API tests and `tgtakeout demo` use to start one, read its
+//! counters, reshape its world and stop it.
+
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+
+use mtproto_server::{AuthKey, KeyRing, Server, ServerConfig};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::clock::Clock;
+use crate::faults::Faults;
+use crate::service::Service;
+use crate::session_file::{self, DcEntry, SessionFile};
+use crate::stats::{Counts, Stats};
+use crate::takeout::{TakeoutRecord, Takeouts};
+use crate::world::World;
+
+/// How to start a fakedc.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Address of the home dc's listener; port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// Data centres to serve, each on its own port of `listen`'s ip.
+    pub dcs: Vec<i32>,
+    pub home_dc: i32,
+    /// Seconds the first account.initTakeoutSession must wait (TAKEOUT_INIT_DELAY_X).
+    pub takeout_delay_secs: u64,
+    /// Seeds everything random the server does (takeout ids, fault draws).
+    pub seed: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            dcs: vec![2],
+            home_dc: 2,
+            takeout_delay_secs: 0,
+            seed: 1,
+        }
+    }
+}
+
+/// What every request handler shares.
+pub struct DcState {
+    pub world: RwLock<World>,
+    pub takeouts: Takeouts,
+    pub stats: Stats,
+    pub faults: Faults,
+    pub clock: Clock,
+    pub home_dc: i32,
+    /// Every dc of this fakedc and its address (also what help.getConfig lists).
+    pub dc_addrs: OnceLock<Vec<(i32, SocketAddr)>>,
+    /// auth_key_id -> the user signed in with that key (None: not signed in).
+    pub auth: Mutex<HashMap<u64, Option<i64>>>,
+}
+
+impl DcState {
+    pub fn dc_addrs(&self) -> &[(i32, SocketAddr)] {
+        self.dc_addrs.get().map(Vec::as_slice).unwrap_or_default()
+    }
+
+    pub fn user_of(&self, auth_key_id: u64) -> Option<i64> {
+        self.auth.lock().unwrap().get(&auth_key_id).copied().flatten()
+    }
+}
+
+/// A fakedc serving on loopback until [`FakeDc::shutdown`] (or drop).
+pub struct FakeDc {
+    state: Arc<DcState>,
+    keys: Vec<(i32, AuthKey)>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("the home dc {0} is not among the dcs to serve")]
+    NoHomeDc(i32),
+}
+
+impl FakeDc {
+    pub async fn start(config: Config, world: World) -> Result<FakeDc, StartError> {
+        if !config.dcs.contains(&config.home_dc) {
+            return Err(StartError::NoHomeDc(config.home_dc));
+        }
+        let keyring = Arc::new(KeyRing::new());
+        let self_id = world.self_id;
+        let mut auth = HashMap::new();
+        let mut keys = Vec::new();
+        let mut servers = Vec::new();
+        for &dc in &config.dcs {
+            let addr = if dc == config.home_dc { config.listen } else { SocketAddr::new(config.listen.ip(), 0) };
+            // Pre-provisioned and already signed in: clients cannot run the
+            // key exchange against us (see grammers-server-notes.md).
+            let key = AuthKey::generate();
+            auth.insert(key.id(), Some(self_id));
+            keyring.insert(key.clone());
+            keys.push((dc, key));
+            servers.push((dc, addr));
+        }
+        let state = Arc::new(DcState {
+            world: RwLock::new(world),
+            takeouts: Takeouts::new(config.takeout_delay_secs, config.seed),
+            stats: Stats::default(),
+            faults: Faults::default(),
+            clock: Clock::default(),
+            home_dc: config.home_dc,
+            dc_addrs: OnceLock::new(),
+            auth: Mutex::new(auth),
+        });
+        let service = Arc::new(Service::new(Arc::clone(&state)));
+        let mut bound = Vec::new();
+        for (dc, addr) in servers {
+            let cfg = ServerConfig { dc_id: dc, ..ServerConfig::default() };
+            let server = Server::bind(addr, cfg, Arc::clone(&keyring), Arc::clone(&service))
+                .await
+                .map_err(|source| StartError::Bind { addr, source })?;
+            bound.push((dc, server));
+        }
+        // Requests can only arrive once `run` starts, so the addresses are
+        // always known by the time a handler reads them.
+        let _ = state.dc_addrs.set(bound.iter().map(|(dc, s)| (*dc, s.local_addr())).collect());
+        let (stop, stopped) = watch::channel(false);
+        let mut tasks = Vec::new();
+        for (_, server) in bound {
+            let mut stopped = stopped.clone();
+            tasks.push(tokio::spawn(server.run(async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            })));
+        }
+        Ok(FakeDc { state, keys, stop, tasks })
+    }
+
+    /// The home dc's address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr_of(self.state.home_dc).expect("home dc is served")
+    }
+
+    pub fn addr_of(&self, dc: i32) -> Option<SocketAddr> {
+        self.state.dc_addrs().iter().find(|(id, _)| *id == dc).map(|(_, a)| *a)
+    }
+
+    /// What a client needs to connect: every dc's address and its key.
+    pub fn session_file(&self) -> SessionFile {
+        SessionFile {
+            format: session_file::FORMAT.into(),
+            version: session_file::VERSION,
+            home_dc: self.state.home_dc,
+            dcs: self
+                .keys
+                .iter()
+                .map(|(dc, key)| {
+                    let addr = self.addr_of(*dc).expect("every key's dc is served");
+                    DcEntry {
+                        id: *dc,
+                        ip: addr.ip().to_string(),
+                        port: addr.port(),
+                        auth_key: Some(hex::encode(key.bytes())),
+                    }
+                })
+                .collect(),
+            user_id: Some(self.state.world.read().unwrap().self_id),
+        }
+    }
+
+    pub fn state(&self) -> &Arc<DcState> {
+        &self.state
+    }
+
+    pub fn stats(&self) -> Counts {
+        self.state.stats.snapshot()
+    }
+
+    pub fn takeouts(&self) -> Vec<TakeoutRecord> {
+        self.state.takeouts.records()
+    }
+
+    /// Changes the world while serving (e.g. new messages for an
+    /// incremental export).
+    pub fn with_world<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
+        f(&mut self.state.world.write().unwrap())
+    }
+
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        for t in self.tasks.drain(..) {
+            let _ = t.await;
+        }
+    }
+}
+
+impl Drop for FakeDc {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}

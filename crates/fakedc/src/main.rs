@@ -1,0 +1,157 @@
+//! `fakedc`: serve a synthetic Telegram account on loopback.
+//! Thin front over the library: parse flags, start, wait for a signal, stop.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use fakedc::world::{World, WorldParams};
+use fakedc::{Config, FakeDc};
+
+#[derive(Parser)]
+#[command(name = "fakedc", version, about = "A Telegram-compatible data centre on loopback, serving a synthetic account")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// More log output (-v info, -vv debug, -vvv trace). RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve a world until SIGINT or SIGTERM.
+    Serve(ServeArgs),
+    /// Write a generated world as a JSON world file (docs/world-format.md).
+    World {
+        /// small, medium or large.
+        #[arg(long, default_value = "small")]
+        preset: String,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write the JSON.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// A preset (small: ~1k messages, medium: ~100k, large: ~1M) or the path of a JSON world file.
+    #[arg(long, default_value = "small")]
+    world: String,
+    /// Seed of the generated world and of everything random the server does.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Address of the home dc. Port 0 picks a free port (printed at start).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    listen: SocketAddr,
+    /// Write the session file here (mode 0600): dc addresses and a
+    /// pre-provisioned, signed-in auth key, as `tgtakeout --session` reads it.
+    #[arg(long)]
+    session_out: Option<PathBuf>,
+    /// Seconds before the first account.initTakeoutSession succeeds; until
+    /// then it answers 420 TAKEOUT_INIT_DELAY_X with the seconds left.
+    #[arg(long, default_value_t = 0)]
+    takeout_delay: u64,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("fakedc: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::World { preset, seed, out } => {
+            let params = WorldParams::preset(&preset, seed)
+                .with_context(|| format!("unknown preset {preset:?} (small, medium or large)"))?;
+            let world = World::generate(&params);
+            world.save(&out)?;
+            println!("wrote {} ({} messages)", out.display(), world.message_count());
+            Ok(())
+        }
+        Command::Serve(args) => serve(args).await,
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let world = match WorldParams::preset(&args.world, args.seed) {
+        Some(params) => World::generate(&params),
+        None => World::load(std::path::Path::new(&args.world))
+            .with_context(|| format!("--world {:?} is neither a preset (small, medium, large) nor a readable world file", args.world))?,
+    };
+    let summary = describe(&world);
+    let config = Config { listen: args.listen, takeout_delay_secs: args.takeout_delay, seed: args.seed, ..Config::default() };
+    let dc = FakeDc::start(config, world).await?;
+    println!("fakedc listening on {} (dc {})", dc.addr(), dc.state().home_dc);
+    println!("world: {summary}");
+    if let Some(path) = &args.session_out {
+        dc.session_file().write(path)?;
+        println!("session file: {} (use it with: tgtakeout export --session {})", path.display(), path.display());
+    } else {
+        println!("no --session-out given: pass one to let a client connect");
+    }
+    wait_for_signal().await;
+    let stats = dc.stats();
+    dc.shutdown().await;
+    println!("stopped. requests: {}", stats.total_requests());
+    for (method, n) in &stats.requests {
+        println!("  {n:>8}  {method}");
+    }
+    for (name, n) in &stats.errors {
+        println!("  {n:>8}  error {name}");
+    }
+    println!("  {:>8}  bytes served ({} in file parts)", stats.bytes_served, stats.file_bytes_served);
+    Ok(())
+}
+
+fn describe(world: &World) -> String {
+    let me = world.self_user();
+    format!(
+        "{} users, {} chats, {} dialogs, {} messages; signed in as {} {} (id {})",
+        world.users.len(),
+        world.chats.len(),
+        world.dialogs().len(),
+        world.message_count(),
+        me.first_name,
+        me.username.as_deref().map(|u| format!("@{u}")).unwrap_or_default(),
+        me.id
+    )
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
