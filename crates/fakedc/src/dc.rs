@@ -11,7 +11,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::clock::Clock;
-use crate::faults::Faults;
+use crate::faults::{FaultConfig, Faults};
+use crate::filerefs::FileRefs;
 use crate::service::Service;
 use crate::session_file::{self, DcEntry, SessionFile};
 use crate::stats::{Counts, Stats};
@@ -30,6 +31,12 @@ pub struct Config {
     pub takeout_delay_secs: u64,
     /// Seeds everything random the server does (takeout ids, fault draws).
     pub seed: u64,
+    /// Common-box message ids per messages.getSplitRanges range.
+    pub split_size: i32,
+    /// Misbehaviour to inject (none by default).
+    pub faults: FaultConfig,
+    /// Seconds a file reference stays valid (0: forever).
+    pub file_reference_ttl: i64,
 }
 
 impl Default for Config {
@@ -40,6 +47,9 @@ impl Default for Config {
             home_dc: 2,
             takeout_delay_secs: 0,
             seed: 1,
+            split_size: 20_000,
+            faults: FaultConfig::default(),
+            file_reference_ttl: 0,
         }
     }
 }
@@ -50,6 +60,9 @@ pub struct DcState {
     pub takeouts: Takeouts,
     pub stats: Stats,
     pub faults: Faults,
+    pub filerefs: FileRefs,
+    /// Common-box ids per messages.getSplitRanges range.
+    pub split_size: i32,
     pub clock: Clock,
     pub home_dc: i32,
     /// Every dc of this fakedc and its address (also what help.getConfig lists).
@@ -108,7 +121,13 @@ impl FakeDc {
             world: RwLock::new(world),
             takeouts: Takeouts::new(config.takeout_delay_secs, config.seed),
             stats: Stats::default(),
-            faults: Faults::default(),
+            faults: Faults::new(config.faults.clone(), config.seed),
+            filerefs: {
+                let refs = FileRefs::new(config.seed);
+                refs.set_ttl(config.file_reference_ttl);
+                refs
+            },
+            split_size: config.split_size,
             clock: Clock::default(),
             home_dc: config.home_dc,
             dc_addrs: OnceLock::new(),

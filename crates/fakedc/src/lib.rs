@@ -23,6 +23,7 @@ pub mod clock;
 pub mod dc;
 pub mod error;
 pub mod faults;
+pub mod filerefs;
 pub mod methods;
 pub mod service;
 pub mod session_file;

@@ -662,8 +662,7 @@ fn referenced_names_every_peer_of_a_page() {
             assert!(strictly_ascending(uids.iter().copied()), "users not unique and ascending: {uids:?}");
             assert!(strictly_ascending(cids.iter().copied()), "chats not unique and ascending: {cids:?}");
             assert!(uids.contains(&w.self_id), "the self user is always sent");
-            let known: HashSet<Peer> =
-                uids.iter().map(|&id| Peer::User(id)).chain(chat_peers(&chats)).collect();
+            let known: HashSet<Peer> = uids.iter().map(|&id| Peer::User(id)).chain(chat_peers(&chats)).collect();
             for m in &msgs {
                 // Read from the world and from the shape: both must resolve.
                 let mut want = named_peers(&s.message(m));
@@ -690,7 +689,8 @@ fn referenced_names_every_peer_of_a_page() {
 
     // Deterministic: the same page in another order gives the same answer.
     let saved = Peer::User(w.self_id);
-    let mut msgs: Vec<Message> = w.history_ids(saved).iter().take(50).map(|&id| w.message(saved, id).unwrap()).collect();
+    let mut msgs: Vec<Message> =
+        w.history_ids(saved).iter().take(50).map(|&id| w.message(saved, id).unwrap()).collect();
     let a = s.referenced(&msgs);
     msgs.reverse();
     assert_eq!(a, s.referenced(&msgs));

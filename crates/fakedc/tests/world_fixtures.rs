@@ -17,7 +17,10 @@ fn worlds() -> Vec<World> {
         media_share: 0.0,
         max_file_size: 1024,
     };
-    vec![World::generate(&WorldParams::preset("small", 5).unwrap()), World::generate(&bare)]
+    vec![
+        World::generate(&WorldParams::preset("small", 5).unwrap()),
+        World::generate(&bare),
+    ]
 }
 
 fn user<'a>(w: &'a World, username: &str) -> &'a User {
@@ -42,7 +45,10 @@ fn titled<'a>(w: &'a World, title: &str, kind: ChatKind) -> &'a Chat {
 }
 
 fn messages(w: &World, peer: Peer) -> Vec<Message> {
-    w.history_ids(peer).iter().map(|&id| w.message(peer, id).unwrap()).collect()
+    w.history_ids(peer)
+        .iter()
+        .map(|&id| w.message(peer, id).unwrap())
+        .collect()
 }
 
 #[test]
@@ -50,16 +56,28 @@ fn people() {
     for w in worlds() {
         let me = w.self_user();
         assert_eq!(me.username.as_deref(), Some("fx_self"));
-        assert!(me.phone.as_deref().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit())));
+        assert!(
+            me.phone
+                .as_deref()
+                .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+        );
         assert!(!me.about.is_empty());
         assert_eq!(w.password.as_deref(), Some(PASSWORD));
 
         let helper = user(&w, "fx_helper_bot");
         assert!(helper.bot && user(&w, "fx_inline_bot").bot);
-        assert!(w.dialogs().contains(&Peer::User(helper.id)), "the helper bot has a private chat");
+        assert!(
+            w.dialogs().contains(&Peer::User(helper.id)),
+            "the helper bot has a private chat"
+        );
 
         let deleted: Vec<&User> = w.users.iter().filter(|u| u.deleted).collect();
-        assert!(deleted.iter().any(|u| !w.history_ids(Peer::User(u.id)).is_empty()), "a deleted user with a chat");
+        assert!(
+            deleted
+                .iter()
+                .any(|u| !w.history_ids(Peer::User(u.id)).is_empty()),
+            "a deleted user with a chat"
+        );
 
         let alice = user(&w, "fx_alice");
         let bob = user(&w, "fx_bob");
@@ -68,13 +86,27 @@ fn people() {
         assert!(!user(&w, "fx_carol").contact);
 
         let phones: HashSet<&str> = w.users.iter().filter_map(|u| u.phone.as_deref()).collect();
-        assert!(w.saved_contacts.iter().any(|c| phones.contains(c.phone.as_str())));
-        assert!(w.saved_contacts.iter().any(|c| !phones.contains(c.phone.as_str())), "a saved contact not on Telegram");
+        assert!(
+            w.saved_contacts
+                .iter()
+                .any(|c| phones.contains(c.phone.as_str()))
+        );
+        assert!(
+            w.saved_contacts
+                .iter()
+                .any(|c| !phones.contains(c.phone.as_str())),
+            "a saved contact not on Telegram"
+        );
 
         for u in &w.users {
             assert!(u.access_hash != 0 && u.id >= 1_000_000_000, "{u:?}");
             if let Some(name) = &u.username {
-                assert!(name.len() >= 5 && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'));
+                assert!(
+                    name.len() >= 5
+                        && name
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                );
                 assert!(!u.bot || name.ends_with("bot"), "bot username {name}");
             }
         }
@@ -91,13 +123,25 @@ fn groups_and_migration() {
         let sup = titled(&w, "Old Project", ChatKind::Supergroup);
         assert_eq!(old.migrated_to, Some(sup.id));
         assert_eq!(sup.migrated_from, Some(old.id));
-        assert!(!w.dialogs().contains(&old.peer()), "a migrated group is not a dialog");
+        assert!(
+            !w.dialogs().contains(&old.peer()),
+            "a migrated group is not a dialog"
+        );
         assert!(w.dialogs().contains(&sup.peer()));
         let old_history = messages(&w, old.peer());
         let last = old_history.last().unwrap();
-        assert_eq!(last.action, Some(Action::ChatMigrateTo { channel_id: sup.id }));
+        assert_eq!(
+            last.action,
+            Some(Action::ChatMigrateTo { channel_id: sup.id })
+        );
         let first = &messages(&w, sup.peer())[0];
-        assert_eq!(first.action, Some(Action::ChannelMigrateFrom { title: "Old Project".into(), chat_id: old.id }));
+        assert_eq!(
+            first.action,
+            Some(Action::ChannelMigrateFrom {
+                title: "Old Project".into(),
+                chat_id: old.id
+            })
+        );
         assert!(first.date >= last.date);
 
         let public = chat(&w, "fx_public_group");
@@ -123,12 +167,22 @@ fn channels_and_left_channels() {
         let left: Vec<i64> = w.left_channels().iter().map(|c| c.id).collect();
         for c in [left_public, left_private] {
             assert!(c.left && left.contains(&c.id));
-            assert!(!w.dialogs().contains(&c.peer()), "a left channel is not a dialog");
-            assert!(w.history_ids(c.peer()).len() >= 2, "a left channel keeps its history");
+            assert!(
+                !w.dialogs().contains(&c.peer()),
+                "a left channel is not a dialog"
+            );
+            assert!(
+                w.history_ids(c.peer()).len() >= 2,
+                "a left channel keeps its history"
+            );
         }
         for c in w.chats.iter().filter(|c| c.kind != ChatKind::Group) {
             assert!(c.access_hash != 0);
-            assert_eq!(w.history_ids(c.peer()).first(), Some(&1), "channel ids start at 1");
+            assert_eq!(
+                w.history_ids(c.peer()).first(),
+                Some(&1),
+                "channel ids start at 1"
+            );
         }
     }
 }
@@ -139,8 +193,16 @@ fn forum_topics() {
         let forum = chat(&w, "fx_forum");
         assert!(forum.forum && forum.topics.len() >= 3);
         for t in &forum.topics {
-            let m = w.message(forum.peer(), t.id).expect("a topic is its creation message");
-            assert_eq!(m.action, Some(Action::TopicCreate { title: t.title.clone(), icon_color: t.icon_color }));
+            let m = w
+                .message(forum.peer(), t.id)
+                .expect("a topic is its creation message");
+            assert_eq!(
+                m.action,
+                Some(Action::TopicCreate {
+                    title: t.title.clone(),
+                    icon_color: t.icon_color
+                })
+            );
             assert_eq!(m.date, t.date);
             let inside = messages(&w, forum.peer())
                 .into_iter()
@@ -158,7 +220,10 @@ fn saved_messages() {
         assert!(w.dialogs().contains(&saved));
         let history = messages(&w, saved);
         assert!(history.iter().all(|m| m.out));
-        let saved_from: Vec<Peer> = history.iter().filter_map(|m| m.fwd.as_ref()?.saved_from).collect();
+        let saved_from: Vec<Peer> = history
+            .iter()
+            .filter_map(|m| m.fwd.as_ref()?.saved_from)
+            .collect();
         assert!(saved_from.iter().any(|p| matches!(p, Peer::Channel(_))));
         assert!(saved_from.iter().any(|p| matches!(p, Peer::User(_))));
         let sizes: Vec<i64> = history
@@ -168,7 +233,10 @@ fn saved_messages() {
                 _ => None,
             })
             .collect();
-        assert!(sizes.contains(&(MIB as i64)) && sizes.contains(&(MIB as i64 + 1)), "boundary files");
+        assert!(
+            sizes.contains(&(MIB as i64)) && sizes.contains(&(MIB as i64 + 1)),
+            "boundary files"
+        );
     }
 }
 
@@ -176,11 +244,31 @@ fn saved_messages() {
 fn text_entities() {
     for w in worlds() {
         let all: Vec<Message> = w.all_messages().collect();
-        let kinds: HashSet<EntityKind> = all.iter().flat_map(|m| m.entities.iter().map(|e| e.kind)).collect();
+        let kinds: HashSet<EntityKind> = all
+            .iter()
+            .flat_map(|m| m.entities.iter().map(|e| e.kind))
+            .collect();
         use EntityKind::*;
         for k in [
-            Mention, Hashtag, BotCommand, Url, Email, Bold, Italic, Code, Pre, TextUrl, MentionName, Phone,
-            Cashtag, Underline, Strike, Blockquote, BankCard, Spoiler, CustomEmoji,
+            Mention,
+            Hashtag,
+            BotCommand,
+            Url,
+            Email,
+            Bold,
+            Italic,
+            Code,
+            Pre,
+            TextUrl,
+            MentionName,
+            Phone,
+            Cashtag,
+            Underline,
+            Strike,
+            Blockquote,
+            BankCard,
+            Spoiler,
+            CustomEmoji,
         ] {
             assert!(kinds.contains(&k), "no {k:?} entity");
         }
@@ -189,17 +277,23 @@ fn text_entities() {
             !m.entities.is_empty() && units != m.text.chars().count() && units != m.text.len()
         });
         assert!(tricky, "a text where UTF-16, char and byte lengths differ");
-        let combining = all.iter().any(|m| m.text.contains('\u{301}') && !m.entities.is_empty());
+        let combining = all
+            .iter()
+            .any(|m| m.text.contains('\u{301}') && !m.entities.is_empty());
         assert!(combining);
         let nested = all.iter().any(|m| {
             m.entities.iter().any(|a| {
                 m.entities.iter().any(|b| {
-                    !std::ptr::eq(a, b) && a.offset <= b.offset && b.offset + b.length <= a.offset + a.length
+                    !std::ptr::eq(a, b)
+                        && a.offset <= b.offset
+                        && b.offset + b.length <= a.offset + a.length
                 })
             })
         });
         let touching = all.iter().any(|m| {
-            m.entities.iter().any(|a| m.entities.iter().any(|b| a.offset + a.length == b.offset))
+            m.entities
+                .iter()
+                .any(|a| m.entities.iter().any(|b| a.offset + a.length == b.offset))
         });
         assert!(nested && touching);
         // Entities carry their extra data.
@@ -219,7 +313,9 @@ fn replies_forwards_edits_and_more() {
     for w in worlds() {
         let all: Vec<Message> = w.all_messages().collect();
         let same_chat = all.iter().any(|m| {
-            m.reply_to.as_ref().is_some_and(|r| r.peer.is_none() && r.top_id.is_none() && w.message(m.peer, r.msg_id).is_some())
+            m.reply_to.as_ref().is_some_and(|r| {
+                r.peer.is_none() && r.top_id.is_none() && w.message(m.peer, r.msg_id).is_some()
+            })
         });
         assert!(same_chat, "a reply in the same chat");
         let cross = all.iter().find_map(|m| {
@@ -227,22 +323,51 @@ fn replies_forwards_edits_and_more() {
             Some((r.peer?, r.msg_id))
         });
         let (peer, id) = cross.expect("a cross-chat reply");
-        assert!(w.message(peer, id).is_some(), "the cross-chat reply's target exists");
+        assert!(
+            w.message(peer, id).is_some(),
+            "the cross-chat reply's target exists"
+        );
 
         let fwds: Vec<&Forward> = all.iter().filter_map(|m| m.fwd.as_ref()).collect();
         assert!(fwds.iter().any(|f| matches!(f.from, Some(Peer::User(_)))));
-        assert!(fwds.iter().any(|f| f.from.is_none() && f.from_name.is_some()));
-        let post = fwds.iter().find_map(|f| Some((f.from?, f.channel_post?))).expect("a forwarded channel post");
-        let original = w.message(post.0, post.1).expect("the forwarded post exists");
-        assert!(fwds.iter().any(|f| f.channel_post == Some(post.1) && f.date == original.date));
+        assert!(
+            fwds.iter()
+                .any(|f| f.from.is_none() && f.from_name.is_some())
+        );
+        let post = fwds
+            .iter()
+            .find_map(|f| Some((f.from?, f.channel_post?)))
+            .expect("a forwarded channel post");
+        let original = w
+            .message(post.0, post.1)
+            .expect("the forwarded post exists");
+        assert!(
+            fwds.iter()
+                .any(|f| f.channel_post == Some(post.1) && f.date == original.date)
+        );
 
         assert!(all.iter().any(|m| m.edit_date.is_some()));
-        assert!(all.iter().any(|m| m.via_bot.is_some_and(|b| w.user(b).is_some_and(|u| u.bot))));
-        assert!(all.iter().any(|m| m.post_author.is_some() && matches!(m.peer, Peer::Channel(_))));
+        assert!(
+            all.iter()
+                .any(|m| m.via_bot.is_some_and(|b| w.user(b).is_some_and(|u| u.bot)))
+        );
+        assert!(
+            all.iter()
+                .any(|m| m.post_author.is_some() && matches!(m.peer, Peer::Channel(_)))
+        );
         assert!(all.iter().any(|m| !m.reactions.is_empty()));
-        assert!(all.iter().any(|m| matches!(m.media, Some(Media::Poll { .. }))));
-        assert!(all.iter().any(|m| matches!(m.media, Some(Media::Contact { .. }))));
-        assert!(all.iter().any(|m| matches!(m.media, Some(Media::Geo { .. }))));
+        assert!(
+            all.iter()
+                .any(|m| matches!(m.media, Some(Media::Poll { .. })))
+        );
+        assert!(
+            all.iter()
+                .any(|m| matches!(m.media, Some(Media::Contact { .. })))
+        );
+        assert!(
+            all.iter()
+                .any(|m| matches!(m.media, Some(Media::Geo { .. })))
+        );
     }
 }
 
@@ -256,7 +381,11 @@ fn media_kinds() {
                 _ => None,
             })
             .collect();
-        let find = |kind| docs.iter().find(|d| d.kind == kind).unwrap_or_else(|| panic!("no {kind:?}"));
+        let find = |kind| {
+            docs.iter()
+                .find(|d| d.kind == kind)
+                .unwrap_or_else(|| panic!("no {kind:?}"))
+        };
         let voice = find(DocumentKind::Voice);
         assert!(voice.mime_type == "audio/ogg" && voice.duration.is_some());
         let round = find(DocumentKind::RoundVideo);
@@ -266,13 +395,25 @@ fn media_kinds() {
         let gif = find(DocumentKind::Gif);
         assert!(gif.mime_type == "video/mp4" && gif.duration.is_some());
         let audio = find(DocumentKind::Audio);
-        assert!(audio.mime_type == "audio/mpeg" && audio.performer.is_some() && audio.title.is_some());
+        assert!(
+            audio.mime_type == "audio/mpeg" && audio.performer.is_some() && audio.title.is_some()
+        );
         assert!(audio.file_name.is_some());
         let video = find(DocumentKind::Video);
-        assert!(video.mime_type == "video/mp4" && video.w.is_some() && video.h.is_some() && video.duration.is_some());
-        assert!(docs.iter().any(|d| d.kind == DocumentKind::File && d.mime_type == "application/pdf" && d.file_name.is_some()));
+        assert!(
+            video.mime_type == "video/mp4"
+                && video.w.is_some()
+                && video.h.is_some()
+                && video.duration.is_some()
+        );
+        assert!(docs.iter().any(|d| d.kind == DocumentKind::File
+            && d.mime_type == "application/pdf"
+            && d.file_name.is_some()));
         assert!(docs.iter().any(|d| !d.thumbs.is_empty()));
-        assert!(docs.iter().any(|d| d.dc_id != 2), "some file lives on another DC");
+        assert!(
+            docs.iter().any(|d| d.dc_id != 2),
+            "some file lives on another DC"
+        );
 
         let photos: Vec<Photo> = w
             .all_messages()
@@ -297,12 +438,27 @@ fn every_service_action() {
         let names: HashSet<String> = w
             .all_messages()
             .filter_map(|m| m.action)
-            .map(|a| serde_json::to_value(a).unwrap()["type"].as_str().unwrap().to_string())
+            .map(|a| {
+                serde_json::to_value(a).unwrap()["type"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
             .collect();
         for name in [
-            "chat_create", "chat_edit_title", "chat_add_user", "chat_delete_user", "chat_joined_by_link",
-            "channel_create", "chat_migrate_to", "channel_migrate_from", "pin_message", "history_clear",
-            "phone_call", "topic_create", "contact_sign_up",
+            "chat_create",
+            "chat_edit_title",
+            "chat_add_user",
+            "chat_delete_user",
+            "chat_joined_by_link",
+            "channel_create",
+            "chat_migrate_to",
+            "channel_migrate_from",
+            "pin_message",
+            "history_clear",
+            "phone_call",
+            "topic_create",
+            "contact_sign_up",
         ] {
             assert!(names.contains(name), "no {name} service message");
         }
@@ -313,14 +469,20 @@ fn every_service_action() {
 fn account_data() {
     for w in worlds() {
         assert!(w.profile_photos.len() >= 3);
-        assert!(w.profile_photos.windows(2).all(|p| p[0].date > p[1].date), "newest first");
+        assert!(
+            w.profile_photos.windows(2).all(|p| p[0].date > p[1].date),
+            "newest first"
+        );
         assert!(w.stories.len() >= 2);
         assert!(w.stories.windows(2).all(|s| s[0].date > s[1].date));
         assert!(w.authorizations.len() >= 2);
         assert_eq!(w.authorizations.iter().filter(|a| a.current).count(), 1);
         assert!(!w.web_authorizations.is_empty());
-        let categories: HashSet<String> =
-            w.top_peers.iter().map(|t| format!("{:?}", t.category)).collect();
+        let categories: HashSet<String> = w
+            .top_peers
+            .iter()
+            .map(|t| format!("{:?}", t.category))
+            .collect();
         assert!(categories.len() >= 3);
     }
 }

@@ -22,7 +22,10 @@ fn common_box_ids_are_unique_and_dated_in_order() {
     let mut owner: HashMap<i32, Peer> = HashMap::new();
     for peer in w.history_peers().filter(|p| p.in_common_box()) {
         for &id in w.history_ids(peer) {
-            assert!(owner.insert(id, peer).is_none(), "common-box id {id} used twice");
+            assert!(
+                owner.insert(id, peer).is_none(),
+                "common-box id {id} used twice"
+            );
         }
     }
     assert!(owner.len() > 300);
@@ -33,7 +36,10 @@ fn common_box_ids_are_unique_and_dated_in_order() {
     for id in ids {
         assert_eq!(w.common_box_peer(id), Some(owner[&id]));
         let date = w.message(owner[&id], id).unwrap().date;
-        assert!(date > previous, "common-box id {id}: date {date} not after {previous}");
+        assert!(
+            date > previous,
+            "common-box id {id}: date {date} not after {previous}"
+        );
         previous = date;
     }
     assert_eq!(w.common_box_peer(w.max_common_id() + 1), None);
@@ -52,7 +58,11 @@ fn every_history_ascends_in_ids_and_dates() {
             let m = w.message(peer, id).unwrap();
             assert_eq!((m.id, m.peer), (id, peer));
             assert!(m.date > previous, "{peer:?} message {id} date goes back");
-            assert!(m.date >= BASE_DATE as i32 && m.date < Y2026, "{peer:?} message {id} date {}", m.date);
+            assert!(
+                m.date >= BASE_DATE as i32 && m.date < Y2026,
+                "{peer:?} message {id} date {}",
+                m.date
+            );
             if let Some(edit) = m.edit_date {
                 assert!(edit > m.date && edit < Y2026);
             }
@@ -77,7 +87,11 @@ fn chats_are_dated_no_later_than_their_first_message() {
     let w = small();
     for c in &w.chats {
         let first = w.history_ids(c.peer())[0];
-        assert!(c.date <= w.message(c.peer(), first).unwrap().date, "{}", c.title);
+        assert!(
+            c.date <= w.message(c.peer(), first).unwrap().date,
+            "{}",
+            c.title
+        );
     }
 }
 
@@ -86,7 +100,12 @@ fn append_messages_to_private_chat_group_and_channel() {
     let mut w = small();
     let before = w.message_count();
     let alice = w.resolve_username("fx_alice").unwrap();
-    let family = w.chats.iter().find(|c| c.kind == ChatKind::Group && c.migrated_to.is_none()).unwrap().peer();
+    let family = w
+        .chats
+        .iter()
+        .find(|c| c.kind == ChatKind::Group && c.migrated_to.is_none())
+        .unwrap()
+        .peer();
     let channel = w.resolve_username("fx_public_channel").unwrap();
     let last_common_date = {
         let id = w.max_common_id();
@@ -100,7 +119,10 @@ fn append_messages_to_private_chat_group_and_channel() {
     assert_eq!(f, vec![max + 4, max + 5]);
     assert_eq!(w.max_common_id(), max + 5);
     assert_eq!(w.common_box_peer(max + 4), Some(family));
-    let dates: Vec<i32> = a.iter().map(|&id| w.message(alice, id).unwrap().date).collect();
+    let dates: Vec<i32> = a
+        .iter()
+        .map(|&id| w.message(alice, id).unwrap().date)
+        .collect();
     assert!(dates[0] > last_common_date && dates.windows(2).all(|d| d[0] < d[1]));
     assert!(w.message(family, max + 4).unwrap().date > dates[2]);
 
@@ -110,7 +132,10 @@ fn append_messages_to_private_chat_group_and_channel() {
     assert_eq!(w.history_ids(channel).last(), Some(&(last_post + 2)));
     assert_eq!(w.message_count(), before + 7);
 
-    assert!(w.append_messages(Peer::User(424242), 1).is_empty(), "unknown peer");
+    assert!(
+        w.append_messages(Peer::User(424242), 1).is_empty(),
+        "unknown peer"
+    );
 
     // A user with no chat yet gets one, and it becomes a dialog.
     let carol = w.resolve_username("fx_carol").unwrap();
@@ -127,14 +152,21 @@ fn append_messages_to_private_chat_group_and_channel() {
     let more = loaded.append_messages(alice, 2);
     assert_eq!(more, vec![w.max_common_id() + 1, w.max_common_id() + 2]);
     let reloaded = World::from_json(&json(&loaded)[..]).unwrap();
-    assert_eq!(reloaded.message(alice, more[1]), loaded.message(alice, more[1]));
+    assert_eq!(
+        reloaded.message(alice, more[1]),
+        loaded.message(alice, more[1])
+    );
 }
 
 #[test]
 fn appending_does_not_change_existing_messages() {
     let mut w = small();
     let alice = w.resolve_username("fx_alice").unwrap();
-    let old: Vec<Message> = w.history_ids(alice).iter().map(|&id| w.message(alice, id).unwrap()).collect();
+    let old: Vec<Message> = w
+        .history_ids(alice)
+        .iter()
+        .map(|&id| w.message(alice, id).unwrap())
+        .collect();
     w.append_messages(alice, 5);
     for m in old {
         assert_eq!(w.message(alice, m.id).as_ref(), Some(&m));
@@ -155,7 +187,10 @@ fn edit_message() {
     let date = w.message(peer, target).unwrap().date;
     assert!(w.edit_message(peer, target, "edited ✏️", date + 60));
     let m = w.message(peer, target).unwrap();
-    assert_eq!((m.text.as_str(), m.edit_date, m.entities.len()), ("edited ✏️", Some(date + 60), 0));
+    assert_eq!(
+        (m.text.as_str(), m.edit_date, m.entities.len()),
+        ("edited ✏️", Some(date + 60), 0)
+    );
     assert_eq!(w.message(peer, ids[1]), Some(neighbour));
 
     let service = ids[0]; // channel_create
@@ -169,9 +204,19 @@ fn edit_message() {
 fn keys(media: &Media) -> Vec<FileKey> {
     let letter = |s: &PhotoSize| s.kind.chars().next().unwrap();
     match media {
-        Media::Photo(p) => p.sizes.iter().map(|s| FileKey::Photo { id: p.id, size: letter(s) }).collect(),
+        Media::Photo(p) => p
+            .sizes
+            .iter()
+            .map(|s| FileKey::Photo {
+                id: p.id,
+                size: letter(s),
+            })
+            .collect(),
         Media::Document(d) => std::iter::once(FileKey::Document { id: d.id })
-            .chain(d.thumbs.iter().map(|s| FileKey::DocumentThumb { id: d.id, size: letter(s) }))
+            .chain(d.thumbs.iter().map(|s| FileKey::DocumentThumb {
+                id: d.id,
+                size: letter(s),
+            }))
             .collect(),
         _ => Vec::new(),
     }
@@ -201,9 +246,22 @@ fn every_file_is_found_with_its_origin() {
         for m in w.all_messages() {
             let Some(media) = &m.media else { continue };
             for key in keys(media) {
-                let info = w.file(&key).unwrap_or_else(|| panic!("{key:?} of message {} not found", m.id));
+                let info = w
+                    .file(&key)
+                    .unwrap_or_else(|| panic!("{key:?} of message {} not found", m.id));
                 let (size, dc_id, access_hash) = expected(media, &key);
-                assert_eq!(info, FileInfo { size, dc_id, access_hash, origin: FileOrigin::Message { peer: m.peer, id: m.id } });
+                assert_eq!(
+                    info,
+                    FileInfo {
+                        size,
+                        dc_id,
+                        access_hash,
+                        origin: FileOrigin::Message {
+                            peer: m.peer,
+                            id: m.id
+                        }
+                    }
+                );
                 files += 1;
             }
         }
@@ -224,7 +282,13 @@ fn every_file_is_found_with_its_origin() {
             _ => None,
         });
         let photo = photo.unwrap();
-        assert_eq!(w.file(&FileKey::Photo { id: photo.id, size: 'q' }), None);
+        assert_eq!(
+            w.file(&FileKey::Photo {
+                id: photo.id,
+                size: 'q'
+            }),
+            None
+        );
         assert_eq!(w.file(&FileKey::Document { id: photo.id }), None);
         assert_eq!(w.file(&FileKey::Document { id: 42 }), None);
         assert_eq!(w.file(&FileKey::Photo { id: -5, size: 'x' }), None);
@@ -243,17 +307,34 @@ fn boundary_files_and_bytes() {
             _ => None,
         })
         .collect();
-    let sizes: Vec<u64> = docs.iter().map(|d| w.file(&FileKey::Document { id: d.id }).unwrap().size).collect();
+    let sizes: Vec<u64> = docs
+        .iter()
+        .map(|d| w.file(&FileKey::Document { id: d.id }).unwrap().size)
+        .collect();
     assert_eq!(sizes, [MIB, MIB + 1]);
 
     let key = FileKey::Document { id: docs[1].id };
     let whole = w.file_bytes(&key, 0, usize::MAX >> 1).unwrap();
     assert_eq!(whole.len() as u64, MIB + 1, "clipped to the file size");
-    assert_eq!(whole, bytes::bytes(bytes::file_seed(w.seed, &key), 0, whole.len()));
-    for (offset, len) in [(0, 1), (1, 7), (7, 9), (524_288, 131_072), (1_048_575, 2), (1_048_570, 100)] {
+    assert_eq!(
+        whole,
+        bytes::bytes(bytes::file_seed(w.seed, &key), 0, whole.len())
+    );
+    for (offset, len) in [
+        (0, 1),
+        (1, 7),
+        (7, 9),
+        (524_288, 131_072),
+        (1_048_575, 2),
+        (1_048_570, 100),
+    ] {
         let part = w.file_bytes(&key, offset, len).unwrap();
         let end = (offset as usize + len).min(whole.len());
-        assert_eq!(part, &whole[offset as usize..end], "offset {offset} len {len}");
+        assert_eq!(
+            part,
+            &whole[offset as usize..end],
+            "offset {offset} len {len}"
+        );
     }
     assert_eq!(w.file_bytes(&key, MIB + 1, 10).unwrap(), Vec::<u8>::new());
     let other = FileKey::Document { id: docs[0].id };

@@ -7,7 +7,9 @@ use serde_json::{Value, json};
 /// The example in docs/world-format.md, so the docs cannot rot.
 fn doc_example() -> Value {
     let doc = include_str!("../../../docs/world-format.md");
-    let start = doc.find("<!-- example:world -->").expect("example marker in the docs");
+    let start = doc
+        .find("<!-- example:world -->")
+        .expect("example marker in the docs");
     let block = &doc[start..];
     let body = &block[block.find("```json\n").unwrap() + 8..];
     let body = &body[..body.find("```").unwrap()];
@@ -37,9 +39,25 @@ fn documented_example_loads() {
     assert_eq!(w.dialogs(), vec![channel, alice]);
     assert_eq!(w.common_box_peer(2), Some(alice));
     assert_eq!(w.history_ids(channel), &[1]);
-    let photo = w.file(&FileKey::Photo { id: 5001, size: 'm' }).unwrap();
-    assert_eq!(photo, FileInfo { size: 20_000, dc_id: 2, access_hash: 77, origin: FileOrigin::Message { peer: alice, id: 2 } });
-    assert_eq!(w.message(channel, 1).unwrap().entities[0].kind, EntityKind::Bold);
+    let photo = w
+        .file(&FileKey::Photo {
+            id: 5001,
+            size: 'm',
+        })
+        .unwrap();
+    assert_eq!(
+        photo,
+        FileInfo {
+            size: 20_000,
+            dc_id: 2,
+            access_hash: 77,
+            origin: FileOrigin::Message { peer: alice, id: 2 }
+        }
+    );
+    assert_eq!(
+        w.message(channel, 1).unwrap().entities[0].kind,
+        EntityKind::Bold
+    );
 
     // Writing it gives the canonical form, which loads to the same world.
     let mut out = Vec::new();
@@ -53,22 +71,53 @@ fn documented_example_loads() {
 #[test]
 fn refuses_a_dangling_sender() {
     let (err, text) = refuse(|v| v["messages"][0]["from"]["id"] = json!(999));
-    assert!(matches!(err, WorldError::Dangling { what: "user", id: 999, .. }), "{err:?}");
-    assert!(text.contains("message 1 of user 1000000002") && text.contains("unknown user 999"), "{text}");
+    assert!(
+        matches!(
+            err,
+            WorldError::Dangling {
+                what: "user",
+                id: 999,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        text.contains("message 1 of user 1000000002") && text.contains("unknown user 999"),
+        "{text}"
+    );
 }
 
 #[test]
 fn refuses_a_peer_of_the_wrong_kind() {
     // A channel addressed as a basic group.
     let (err, text) = refuse(|v| v["messages"][2]["peer"]["type"] = json!("chat"));
-    assert!(matches!(err, WorldError::Dangling { what: "basic group", .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            WorldError::Dangling {
+                what: "basic group",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(text.contains("1500000001"), "{text}");
 }
 
 #[test]
 fn refuses_duplicate_ids() {
     let (err, _) = refuse(|v| v["users"][1]["id"] = json!(1_000_000_001));
-    assert!(matches!(err, WorldError::Duplicate { what: "user", id: 1_000_000_001 }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            WorldError::Duplicate {
+                what: "user",
+                id: 1_000_000_001
+            }
+        ),
+        "{err:?}"
+    );
 
     let (err, text) = refuse(|v| {
         let mut dup = v["messages"][1].clone();
@@ -85,7 +134,10 @@ fn refuses_duplicate_ids() {
         m["from"] = json!({ "type": "user", "id": 1_000_000_001 });
         v["messages"].as_array_mut().unwrap().push(m);
     });
-    assert!(matches!(err, WorldError::Duplicate { id: 1, .. }), "{err:?}");
+    assert!(
+        matches!(err, WorldError::Duplicate { id: 1, .. }),
+        "{err:?}"
+    );
     assert!(text.contains("common-box"), "{text}");
 
     let (err, _) = refuse(|v| {
@@ -94,10 +146,22 @@ fn refuses_duplicate_ids() {
         m["media"] = v["messages"][1]["media"].clone();
         v["messages"].as_array_mut().unwrap().push(m);
     });
-    assert!(matches!(err, WorldError::Duplicate { what: "photo", id: 5001 }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            WorldError::Duplicate {
+                what: "photo",
+                id: 5001
+            }
+        ),
+        "{err:?}"
+    );
 
     let (_, text) = refuse(|v| v["chats"][0]["username"] = json!("ALICE_example"));
-    assert!(text.contains("@ALICE_example") && text.contains("two peers"), "{text}");
+    assert!(
+        text.contains("@ALICE_example") && text.contains("two peers"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -106,7 +170,10 @@ fn refuses_bad_messages() {
     assert!(text.contains("dates must not decrease"), "{text}");
 
     let (_, text) = refuse(|v| v["messages"][2]["entities"][0]["length"] = json!(50));
-    assert!(text.contains("does not fit the text") && text.contains("10 UTF-16"), "{text}");
+    assert!(
+        text.contains("does not fit the text") && text.contains("10 UTF-16"),
+        "{text}"
+    );
 
     let (_, text) = refuse(|v| v["messages"][2]["reply_to"] = json!({ "msg_id": 1, "top_id": 1 }));
     assert!(text.contains("not a topic"), "{text}");
@@ -133,16 +200,25 @@ fn refuses_bad_chats_and_account() {
     assert!(text.contains("only supergroups"), "{text}");
 
     let (err, _) = refuse(|v| v["chats"][0]["members"] = json!([1_000_000_001, 31337]));
-    assert!(matches!(err, WorldError::Dangling { id: 31337, .. }), "{err:?}");
+    assert!(
+        matches!(err, WorldError::Dangling { id: 31337, .. }),
+        "{err:?}"
+    );
 
-    let (err, _) = refuse(|v| v["top_peers"] = json!([{ "category": "groups", "peer": { "type": "chat", "id": 8 }, "rating": 1.0 }]));
+    let (err, _) = refuse(|v| {
+        v["top_peers"] =
+            json!([{ "category": "groups", "peer": { "type": "chat", "id": 8 }, "rating": 1.0 }])
+    });
     assert!(matches!(err, WorldError::Dangling { id: 8, .. }), "{err:?}");
 }
 
 #[test]
 fn refuses_wrong_shape_and_version() {
     let (err, text) = refuse(|v| v["usres"] = json!([]));
-    assert!(matches!(err, WorldError::Json(_)) && text.contains("usres"), "{text}");
+    assert!(
+        matches!(err, WorldError::Json(_)) && text.contains("usres"),
+        "{text}"
+    );
 
     let (err, _) = refuse(|v| v["version"] = json!(2));
     assert!(matches!(err, WorldError::Version { found: 2 }), "{err:?}");
@@ -151,7 +227,10 @@ fn refuses_wrong_shape_and_version() {
     assert!(text.contains("fakedc-world"), "{text}");
 
     let err = World::from_json(&b"{\n  \"version\": 1,\n  \"self_id\": oops\n}"[..]).unwrap_err();
-    assert!(matches!(err, WorldError::Json(_)) && err.to_string().contains("line 3"), "{err}");
+    assert!(
+        matches!(err, WorldError::Json(_)) && err.to_string().contains("line 3"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -164,7 +243,10 @@ fn save_and_load_through_a_file() {
     let loaded = World::load(&path).unwrap();
     assert_eq!(loaded.message_count(), w.message_count());
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.starts_with("{\n  \"format\": \"fakedc-world\",\n  \"version\": 1,\n"), "2-space pretty JSON");
+    assert!(
+        text.starts_with("{\n  \"format\": \"fakedc-world\",\n  \"version\": 1,\n"),
+        "2-space pretty JSON"
+    );
     assert!(text.ends_with("}\n"));
 
     let missing = dir.join("missing.json");

@@ -10,17 +10,28 @@ fn large_preset_has_a_million_messages() {
     let started = Instant::now();
     let w = World::generate(&WorldParams::preset("large", 1).unwrap());
     let built = started.elapsed();
-    assert!(w.message_count() >= 1_000_000, "{} messages", w.message_count());
+    assert!(
+        w.message_count() >= 1_000_000,
+        "{} messages",
+        w.message_count()
+    );
     // Loose: debug builds on a busy machine; the example reports real figures.
     assert!(built.as_secs() < 60, "took {built:?}");
 
     // Messages deep inside big histories are there and consistent.
-    let peer = w.dialogs().into_iter().max_by_key(|&p| w.history_ids(p).len()).unwrap();
+    let peer = w
+        .dialogs()
+        .into_iter()
+        .max_by_key(|&p| w.history_ids(p).len())
+        .unwrap();
     let ids = w.history_ids(peer);
     for &id in [ids[0], ids[ids.len() / 2], ids[ids.len() - 1]].iter() {
         let m = w.message(peer, id).unwrap();
         assert_eq!((m.peer, m.id), (peer, id));
     }
     assert!(w.max_common_id() > 100_000);
-    assert!(w.common_box_peer(w.max_common_id()).is_some_and(|p| !matches!(p, Peer::Channel(_))));
+    assert!(
+        w.common_box_peer(w.max_common_id())
+            .is_some_and(|p| !matches!(p, Peer::Channel(_)))
+    );
 }

@@ -290,41 +290,13 @@ impl<H: Handler> Reader<H> {
     ) -> Result<()> {
         match message::classify(body)? {
             Incoming::Rpc(request) => self.dispatch(key, session_id, msg_id, request),
-            Incoming::Ping { ping_id } | Incoming::PingDelayDisconnect { ping_id, .. } => {
-                // Always a top-level pong: grammers matches it to the ping
-                // by msg_id, and would not look inside an rpc_result.
-                self.send(key, session_id, Body::Raw(message::pong(msg_id, ping_id)));
-                Ok(())
-            }
-            Incoming::GetFutureSalts { num } => {
-                // Top-level too: grammers holds every request until a bare
-                // future_salts arrives.
-                let body = message::future_salts(msg_id, unix_now(), num);
-                self.send(key, session_id, Body::Raw(body));
-                Ok(())
-            }
-            Incoming::DestroySession { session_id: target } => {
-                let body = if self.sessions.contains(&target) {
-                    self.sessions.retain(|&s| s != target);
-                    message::destroy_session_ok(target)
-                } else {
-                    message::destroy_session_none(target)
-                };
-                self.send(key, session_id, Body::Raw(body));
-                Ok(())
-            }
-            Incoming::RpcDropAnswer { .. } => {
-                // Answers go out as soon as they are ready and nothing is
-                // kept to drop, so the server never knows the request.
-                let inner = message::rpc_answer_unknown();
-                self.send(
-                    key,
-                    session_id,
-                    Body::RpcResult {
-                        req_msg_id: msg_id,
-                        inner,
-                    },
-                );
+            incoming @ (Incoming::Ping { .. }
+            | Incoming::PingDelayDisconnect { .. }
+            | Incoming::GetFutureSalts { .. }
+            | Incoming::DestroySession { .. }
+            | Incoming::RpcDropAnswer { .. }) => {
+                let answer = self.service_answer(msg_id, &incoming);
+                self.send(key, session_id, answer);
                 Ok(())
             }
             Incoming::MsgsAck { count } => {
@@ -368,6 +340,37 @@ impl<H: Handler> Reader<H> {
         }
     }
 
+    /// The answer to a service function, in the form clients expect when it
+    /// arrives unwrapped.
+    fn service_answer(&mut self, msg_id: i64, incoming: &Incoming<'_>) -> Body {
+        match *incoming {
+            // A top-level pong: grammers matches it to the ping by msg_id,
+            // and pings are never wrapped in an rpc_result.
+            Incoming::Ping { ping_id } | Incoming::PingDelayDisconnect { ping_id, .. } => {
+                Body::Raw(message::pong(msg_id, ping_id))
+            }
+            // Top-level too: grammers holds every request until a bare
+            // future_salts arrives (inside an rpc_result it waits forever).
+            Incoming::GetFutureSalts { num } => {
+                Body::Raw(message::future_salts(msg_id, unix_now(), num))
+            }
+            Incoming::DestroySession { session_id: target } => {
+                Body::Raw(if self.sessions.contains(&target) {
+                    self.sessions.retain(|&s| s != target);
+                    message::destroy_session_ok(target)
+                } else {
+                    message::destroy_session_none(target)
+                })
+            }
+            // Answers go out as soon as they are ready and nothing is kept
+            // to drop, so the server never knows the request any more.
+            _ => Body::RpcResult {
+                req_msg_id: msg_id,
+                inner: message::rpc_answer_unknown(),
+            },
+        }
+    }
+
     /// Peels the request and starts its task.
     fn dispatch(
         &mut self,
@@ -402,6 +405,34 @@ impl<H: Handler> Reader<H> {
         if peeled.query.len() < 4 {
             self.send_error(key, session_id, msg_id, 400, "INPUT_METHOD_INVALID");
             return Ok(());
+        }
+        // A service function behind wrappers (Telethon with
+        // receive_updates=False sends invokeWithoutUpdates(ping)) is an
+        // ordinary RPC: its answer comes back in an rpc_result.
+        match message::classify(&peeled.query) {
+            Ok(
+                incoming @ (Incoming::Ping { .. }
+                | Incoming::PingDelayDisconnect { .. }
+                | Incoming::GetFutureSalts { .. }
+                | Incoming::DestroySession { .. }
+                | Incoming::RpcDropAnswer { .. }),
+            ) => {
+                let answer = match self.service_answer(msg_id, &incoming) {
+                    Body::Raw(inner) => Body::RpcResult {
+                        req_msg_id: msg_id,
+                        inner,
+                    },
+                    wrapped => wrapped,
+                };
+                self.send(key, session_id, answer);
+                return Ok(());
+            }
+            Ok(_) => {}
+            Err(e) => {
+                warn!(conn_id = self.conn_id, msg_id, error = %e, "malformed wrapped service function");
+                self.send_error(key, session_id, msg_id, 400, "INPUT_FETCH_FAIL");
+                return Ok(());
+            }
         }
         let ctx = CallContext {
             dc_id: self.shared.config.dc_id,

@@ -487,7 +487,10 @@ mod tests {
         body[at] ^= 1;
         assert!(matches!(
             peel(&body, LIMIT),
-            Err(Error::Malformed { what: "initConnection", .. })
+            Err(Error::Malformed {
+                what: "initConnection",
+                ..
+            })
         ));
     }
 

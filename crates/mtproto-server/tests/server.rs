@@ -723,3 +723,55 @@ async fn answers_queued_together_share_a_container() {
         assert_eq!(m.body, message::pong(ids[i], i as i64));
     }
 }
+
+#[tokio::test]
+async fn wrapped_service_functions_are_answered_in_rpc_results() {
+    // Telethon with receive_updates=False sends invokeWithoutUpdates(ping):
+    // an ordinary RPC, answered by the server itself in an rpc_result.
+    let srv = TestServer::start().await;
+    let c = GrammersClient::connect(srv.addr, &srv.key, GT::Full).await;
+    let got = c
+        .invoke(
+            tl::functions::InvokeWithoutUpdates {
+                query: tl::functions::Ping { ping_id: 31 },
+            }
+            .to_bytes(),
+        )
+        .await
+        .ok();
+    let tl::enums::Pong::Pong(p) = tl::enums::Pong::from_bytes(&got).unwrap();
+    assert_eq!(p.ping_id, 31);
+
+    let mut raw = RawClient::connect(srv.addr, &srv.key, Kind::Full).await;
+    let ping = tl::functions::InvokeWithoutUpdates {
+        query: tl::functions::Ping { ping_id: 32 },
+    }
+    .to_bytes();
+    let id = raw.send(&ping).await;
+    let m = raw.recv_n(1).await.remove(0);
+    assert_eq!(m.body, message::rpc_result(id, &message::pong(id, 32)));
+
+    let salts = tl::functions::InvokeWithLayer {
+        layer: 229,
+        query: tl::functions::GetFutureSalts { num: 1 },
+    }
+    .to_bytes();
+    let id = raw.send(&salts).await;
+    let m = raw.recv_n(1).await.remove(0);
+    let (req, inner) = message::parse_rpc_result(&m.body).unwrap();
+    assert_eq!(req, id);
+    let tl::enums::FutureSalts::Salts(s) = tl::enums::FutureSalts::from_bytes(inner).unwrap();
+    assert_eq!((s.req_msg_id, s.salts.0.len()), (id, 1));
+
+    // A truncated service function behind a wrapper is that request's error.
+    let mut broken = ping.clone();
+    broken.truncate(broken.len() - 4);
+    let id = raw.send(&broken).await;
+    let m = raw.recv_n(1).await.remove(0);
+    let (req, inner) = message::parse_rpc_result(&m.body).unwrap();
+    assert_eq!(req, id);
+    assert_eq!(
+        message::parse_rpc_error(inner).unwrap(),
+        (400, "INPUT_FETCH_FAIL".to_string())
+    );
+}

@@ -4,7 +4,13 @@
 //! never held across an await, and anything slow (latency, bandwidth) is
 //! applied by the service around them.
 
+mod account;
 mod config;
+mod contacts;
+mod dialogs;
+mod files;
+pub mod history;
+mod peers;
 mod takeout;
 mod users;
 
@@ -14,6 +20,7 @@ use mtproto_server::CallContext;
 use crate::dc::DcState;
 use crate::error::RpcErr;
 use crate::takeout::TakeoutRecord;
+use crate::tl::{FileRefOf, Shaper};
 use crate::world::World;
 
 /// Everything a handler may look at for one request.
@@ -27,9 +34,15 @@ pub struct Call<'a> {
     pub takeout: Option<TakeoutRecord>,
     /// Set when the request came wrapped in invokeWithMessagesRange: (min_id, max_id).
     pub range: Option<(i32, i32)>,
+    /// Issues file references for the media this answer carries.
+    pub file_reference: &'a (dyn Fn(FileRefOf) -> Vec<u8> + Sync),
 }
 
 impl Call<'_> {
+    pub fn shaper(&self) -> Shaper<'_> {
+        Shaper { world: self.world, file_reference: self.file_reference }
+    }
+
     /// The signed-in user, or the error Telegram gives an unauthorized key.
     pub fn me(&self) -> Result<i64, RpcErr> {
         self.user_id.ok_or_else(|| RpcErr::new(401, "AUTH_KEY_UNREGISTERED"))
@@ -66,6 +79,22 @@ pub fn dispatch(call: &Call, id: u32, body: &[u8]) -> Option<Result<Vec<u8>, Rpc
             f::users::GetFullUser => users::get_full_user,
             f::account::InitTakeoutSession => takeout::init_takeout_session,
             f::account::FinishTakeoutSession => takeout::finish_takeout_session,
+            f::account::GetAuthorizations => account::get_authorizations,
+            f::account::GetWebAuthorizations => account::get_web_authorizations,
+            f::photos::GetUserPhotos => account::get_user_photos,
+            f::stories::GetStoriesArchive => account::get_stories_archive,
+            f::contacts::GetContacts => contacts::get_contacts,
+            f::contacts::GetSaved => contacts::get_saved,
+            f::contacts::GetTopPeers => contacts::get_top_peers,
+            f::messages::GetSplitRanges => history::get_split_ranges,
+            f::messages::GetHistory => history::get_history,
+            f::messages::Search => history::search,
+            f::messages::GetMessages => history::get_messages,
+            f::channels::GetMessages => history::get_channel_messages,
+            f::messages::GetDialogs => dialogs::get_dialogs,
+            f::channels::GetLeftChannels => dialogs::get_left_channels,
+            f::messages::GetForumTopics => dialogs::get_forum_topics,
+            f::upload::GetFile => files::get_file,
         }))
     };
     run().transpose()

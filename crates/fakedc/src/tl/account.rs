@@ -3,7 +3,7 @@
 
 use grammers_tl_types as tl;
 
-use crate::world::{Authorization, Chat, SavedContact, Topic, TopPeer, TopPeerCategory, WebAuthorization, World};
+use crate::world::{Authorization, Chat, SavedContact, TopPeer, TopPeerCategory, Topic, WebAuthorization, World};
 
 pub fn saved_contact(c: &SavedContact) -> tl::enums::SavedContact {
     tl::types::SavedPhoneContact {

@@ -149,7 +149,7 @@ impl<'w> PeerSet<'w> {
         if let Some(p) = m.reply_to.as_ref().and_then(|r| r.peer) {
             self.add(p);
         }
-
+        self.users.extend(m.via_bot);
         self.users.extend(m.entities.iter().filter_map(|e| e.user_id));
         if let Some(Media::Contact { user_id, .. }) = &m.media {
             // Zero: a contact with no Telegram account.

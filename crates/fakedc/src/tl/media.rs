@@ -107,8 +107,7 @@ impl Shaper<'_> {
                     solution_entities: None,
                     solution_media: None,
                 };
-                t::MessageMediaPoll { poll: poll.into(), results: results.into(), attached_media: None }
-                    .into()
+                t::MessageMediaPoll { poll: poll.into(), results: results.into(), attached_media: None }.into()
             }
         }
     }
@@ -223,7 +222,7 @@ pub fn document_attributes(d: &Document) -> Vec<tl::enums::DocumentAttribute> {
         DocumentKind::RoundVideo => vec![video(true)],
         DocumentKind::Voice => vec![audio(true)],
         DocumentKind::Audio => vec![audio(false)],
-        DocumentKind::Gif => vec![video(false)],
+        DocumentKind::Gif => vec![video(false), A::Animated],
         DocumentKind::Sticker => vec![
             A::ImageSize(t::DocumentAttributeImageSize { w, h }),
             A::Sticker(t::DocumentAttributeSticker {

@@ -140,9 +140,7 @@ fn fwd_header(f: &Forward) -> tl::enums::MessageFwdHeader {
         // Shares its flag bit with `saved_from_peer`. The world records the
         // original's id only for channel posts saved from their channel;
         // otherwise 0, which clients take as "no message to jump to".
-        saved_from_msg_id: f
-            .saved_from
-            .and_then(|saved| f.channel_post.filter(|_| f.from == Some(saved))),
+        saved_from_msg_id: f.saved_from.map(|saved| f.channel_post.filter(|_| f.from == Some(saved)).unwrap_or(0)),
         saved_from_id: None,
         saved_from_name: None,
         saved_date: None,

@@ -25,6 +25,7 @@ pub(crate) mod tag {
     pub const COUNTS: u64 = 0x26;
     pub const ID_KEY: u64 = 0x27;
     pub const AUTH: u64 = 0x28;
+    pub const PEOPLE: u64 = 0x29;
 }
 
 const M63: u64 = (1 << 63) - 1;
@@ -77,7 +78,11 @@ pub(crate) fn decode_media_id(seed: u64, id: i64) -> Option<(u64, u32, i32)> {
     if raw >> 59 != 0 {
         return None;
     }
-    Some((raw >> 56, ((raw >> 32) & 0xFF_FFFF) as u32, raw as u32 as i32))
+    Some((
+        raw >> 56,
+        ((raw >> 32) & 0xFF_FFFF) as u32,
+        raw as u32 as i32,
+    ))
 }
 
 fn id_key(seed: u64) -> u64 {
@@ -175,19 +180,106 @@ impl Text {
 }
 
 pub(crate) const WORDS: &[&str] = &[
-    "hello", "export", "archive", "tomorrow", "coffee", "meeting", "photo", "trip", "weekend",
-    "deadline", "release", "bug", "fixed", "lunch", "train", "airport", "concert", "birthday",
-    "project", "draft", "review", "merge", "deploy", "server", "backup", "restore", "garden",
-    "recipe", "pizza", "football", "match", "score", "movie", "ticket", "hotel", "beach",
-    "mountain", "snow", "rain", "sunny", "late", "early", "thanks", "sorry", "maybe", "sure",
-    "great", "awesome", "really", "never", "always", "today", "tonight", "office", "remote",
-    "call", "later", "budget", "invoice", "plan", "idea", "question", "answer", "book",
-    "chapter", "music", "playlist", "guitar", "piano", "bike", "run", "walk", "dog", "cat",
-    "café", "naïve", "jalapeño", "Zürich", "Kraków", "Ελλάδα", "Москва", "東京", "서울",
+    "hello",
+    "export",
+    "archive",
+    "tomorrow",
+    "coffee",
+    "meeting",
+    "photo",
+    "trip",
+    "weekend",
+    "deadline",
+    "release",
+    "bug",
+    "fixed",
+    "lunch",
+    "train",
+    "airport",
+    "concert",
+    "birthday",
+    "project",
+    "draft",
+    "review",
+    "merge",
+    "deploy",
+    "server",
+    "backup",
+    "restore",
+    "garden",
+    "recipe",
+    "pizza",
+    "football",
+    "match",
+    "score",
+    "movie",
+    "ticket",
+    "hotel",
+    "beach",
+    "mountain",
+    "snow",
+    "rain",
+    "sunny",
+    "late",
+    "early",
+    "thanks",
+    "sorry",
+    "maybe",
+    "sure",
+    "great",
+    "awesome",
+    "really",
+    "never",
+    "always",
+    "today",
+    "tonight",
+    "office",
+    "remote",
+    "call",
+    "later",
+    "budget",
+    "invoice",
+    "plan",
+    "idea",
+    "question",
+    "answer",
+    "book",
+    "chapter",
+    "music",
+    "playlist",
+    "guitar",
+    "piano",
+    "bike",
+    "run",
+    "walk",
+    "dog",
+    "cat",
+    "café",
+    "naïve",
+    "jalapeño",
+    "Zürich",
+    "Kraków",
+    "Ελλάδα",
+    "Москва",
+    "東京",
+    "서울",
 ];
 
 pub(crate) const EMOJI: &[&str] = &[
-    "😂", "👍", "❤️", "🎉", "🔥", "🙈", "👋🏽", "🤔", "😎", "🚀", "🍕", "🏔️", "👨‍👩‍👧", "🇩🇪",
+    "😂",
+    "👍",
+    "❤️",
+    "🎉",
+    "🔥",
+    "🙈",
+    "👋🏽",
+    "🤔",
+    "😎",
+    "🚀",
+    "🍕",
+    "🏔️",
+    "👨‍👩‍👧",
+    "🇩🇪",
 ];
 
 pub(crate) const FIRST_NAMES: &[&str] = &[
@@ -198,9 +290,29 @@ pub(crate) const FIRST_NAMES: &[&str] = &[
 ];
 
 pub(crate) const LAST_NAMES: &[&str] = &[
-    "Smith", "Müller", "García", "Rossi", "Dubois", "Novak", "Kowalski", "Jensen", "Silva",
-    "Nakamura", "Kim", "Singh", "Haddad", "Yilmaz", "Ivanova", "Andersson", "O'Brien", "Costa",
-    "Schmidt", "Martin", "", "", "",
+    "Smith",
+    "Müller",
+    "García",
+    "Rossi",
+    "Dubois",
+    "Novak",
+    "Kowalski",
+    "Jensen",
+    "Silva",
+    "Nakamura",
+    "Kim",
+    "Singh",
+    "Haddad",
+    "Yilmaz",
+    "Ivanova",
+    "Andersson",
+    "O'Brien",
+    "Costa",
+    "Schmidt",
+    "Martin",
+    "",
+    "",
+    "",
 ];
 
 pub(crate) const TITLE_WORDS: &[&str] = &[
@@ -218,7 +330,11 @@ pub(crate) const REACTIONS: &[&str] = &["👍", "❤️", "🔥", "😂", "🎉"
 /// A few words of chat text, sometimes with an emoji or one entity.
 pub(crate) fn chatter(rng: &mut Rng, t: &mut Text, min_words: u64, max_words: u64, users: &[User]) {
     let n = min_words + rng.below(max_words - min_words + 1);
-    let entity_at = if rng.chance(0.15) { rng.below(n) } else { u64::MAX };
+    let entity_at = if rng.chance(0.15) {
+        rng.below(n)
+    } else {
+        u64::MAX
+    };
     for i in 0..n {
         if i > 0 {
             t.plain(" ");
@@ -232,8 +348,14 @@ pub(crate) fn chatter(rng: &mut Rng, t: &mut Text, min_words: u64, max_words: u6
                 3 => t.ent(EntityKind::Underline, word),
                 4 => t.ent(EntityKind::Strike, word),
                 5 => t.ent(EntityKind::Spoiler, word),
-                6 => t.ent(EntityKind::Hashtag, &format!("#{}", ascii_slug(word, "tag"))),
-                7 => t.ent(EntityKind::Url, &format!("https://example.com/{}", ascii_slug(word, "x"))),
+                6 => t.ent(
+                    EntityKind::Hashtag,
+                    &format!("#{}", ascii_slug(word, "tag")),
+                ),
+                7 => t.ent(
+                    EntityKind::Url,
+                    &format!("https://example.com/{}", ascii_slug(word, "x")),
+                ),
                 8 => {
                     let url = format!("https://example.org/{}", ascii_slug(word, "x"));
                     let e = t.ent(EntityKind::TextUrl, word);
@@ -260,20 +382,41 @@ pub(crate) fn ascii_slug(s: &str, fallback: &str) -> String {
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    if slug.is_empty() { fallback.to_string() } else { slug }
+    if slug.is_empty() {
+        fallback.to_string()
+    } else {
+        slug
+    }
 }
 
 /// Mostly DC 2 (the account's home), some files elsewhere so a client has to
 /// follow `dc_id`.
 pub(crate) fn media_dc(rng: &mut Rng) -> i32 {
-    if rng.chance(0.7) { 2 } else { rng.choose(&[1, 3, 4, 5]) }
+    if rng.chance(0.7) {
+        2
+    } else {
+        rng.choose(&[1, 3, 4, 5])
+    }
 }
 
 /// A photo with the given size letters ("s" 90px box, "m" 320, "x" 800,
 /// "y" 1280, and "a"/"b"/"c" 160/320/640 for profile photos); byte sizes grow
 /// with the box and stay below `max_size`.
-pub(crate) fn photo(seed: u64, id: i64, date: i32, letters: &[&str], max_size: u64, rng: &mut Rng) -> Photo {
-    let (w0, h0) = rng.choose(&[(1280, 960), (960, 1280), (1280, 720), (1280, 1280), (720, 1280)]);
+pub(crate) fn photo(
+    seed: u64,
+    id: i64,
+    date: i32,
+    letters: &[&str],
+    max_size: u64,
+    rng: &mut Rng,
+) -> Photo {
+    let (w0, h0) = rng.choose(&[
+        (1280, 960),
+        (960, 1280),
+        (1280, 720),
+        (1280, 1280),
+        (720, 1280),
+    ]);
     let sizes = letters
         .iter()
         .map(|&letter| {
@@ -296,12 +439,25 @@ pub(crate) fn photo(seed: u64, id: i64, date: i32, letters: &[&str], max_size: u
             }
         })
         .collect();
-    Photo { id, access_hash: access_hash(seed, tag::PHOTO, id), date, dc_id: media_dc(rng), sizes }
+    Photo {
+        id,
+        access_hash: access_hash(seed, tag::PHOTO, id),
+        date,
+        dc_id: media_dc(rng),
+        sizes,
+    }
 }
 
 /// A document of `kind` with the mime type and attributes Telegram Desktop
 /// uses to tell the kinds apart. `size` is the main file's size.
-pub(crate) fn document(seed: u64, id: i64, date: i32, kind: DocumentKind, size: u64, rng: &mut Rng) -> Document {
+pub(crate) fn document(
+    seed: u64,
+    id: i64,
+    date: i32,
+    kind: DocumentKind,
+    size: u64,
+    rng: &mut Rng,
+) -> Document {
     let mut d = Document {
         id,
         access_hash: access_hash(seed, tag::DOCUMENT, id),
@@ -332,7 +488,10 @@ pub(crate) fn document(seed: u64, id: i64, date: i32, kind: DocumentKind, size: 
                 ("application/pdf", "pdf"),
                 ("application/zip", "zip"),
                 ("text/plain", "txt"),
-                ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+                (
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    "docx",
+                ),
             ]);
             d.mime_type = mime.into();
             d.file_name = Some(format!("{word}_{}.{ext}", rng.below(1000)));
@@ -409,7 +568,12 @@ mod tests {
     #[test]
     fn media_ids_decode() {
         for seed in [0, 1, u64::MAX] {
-            for (tag, slot, n) in [(1, 0, 1), (2, 5, 123_456), (7, (1 << 24) - 1, i32::MAX), (1, 3, -1)] {
+            for (tag, slot, n) in [
+                (1, 0, 1),
+                (2, 5, 123_456),
+                (7, (1 << 24) - 1, i32::MAX),
+                (1, 3, -1),
+            ] {
                 let id = media_id(seed, tag, slot, n);
                 assert!(id >= 0);
                 assert_eq!(decode_media_id(seed, id), Some((tag, slot, n)));

@@ -39,7 +39,11 @@ impl World {
             }
             (_, c) => {
                 let members = c.map_or(&[][..], |c| &c.members[..]);
-                let sender = if members.is_empty() { self.self_id } else { rng.choose(members) };
+                let sender = if members.is_empty() {
+                    self.self_id
+                } else {
+                    rng.choose(members)
+                };
                 m.out = sender == self.self_id;
                 m.from = Some(Peer::User(sender));
             }
@@ -56,7 +60,9 @@ impl World {
         }
         if !broadcast && chat.is_some() && index > 0 && rng.chance(0.005) {
             m.action = Some(Action::PinMessage);
-            m.reply_to = Some(reply(history.ids[index - 1 - rng.below(index.min(30) as u64) as usize]));
+            m.reply_to = Some(reply(
+                history.ids[index - 1 - rng.below(index.min(30) as u64) as usize],
+            ));
             return m;
         }
 
@@ -64,10 +70,16 @@ impl World {
         if !topics.is_empty() && rng.chance(0.75) {
             let top = rng.pick(topics).id;
             if top < id {
-                m.reply_to = Some(ReplyTo { msg_id: top, peer: None, top_id: Some(top) });
+                m.reply_to = Some(ReplyTo {
+                    msg_id: top,
+                    peer: None,
+                    top_id: Some(top),
+                });
             }
         } else if index > 0 && rng.chance(0.12) {
-            m.reply_to = Some(reply(history.ids[index - 1 - rng.below(index.min(30) as u64) as usize]));
+            m.reply_to = Some(reply(
+                history.ids[index - 1 - rng.below(index.min(30) as u64) as usize],
+            ));
         }
 
         let mut text = Text::default();
@@ -127,13 +139,22 @@ impl World {
                     _ => &["s", "m", "x", "y"],
                 };
                 let pid = content::media_id(self.seed, tag::PHOTO, slot, id);
-                (Media::Photo(content::photo(self.seed, pid, date, letters, max, rng)), true)
+                (
+                    Media::Photo(content::photo(self.seed, pid, date, letters, max, rng)),
+                    true,
+                )
             }
             Some(kind) => {
                 let did = content::media_id(self.seed, tag::DOCUMENT, slot, id);
                 let size = content::document_size(kind, max, rng);
-                let captioned = !matches!(kind, DocumentKind::Voice | DocumentKind::RoundVideo | DocumentKind::Sticker);
-                (Media::Document(content::document(self.seed, did, date, kind, size, rng)), captioned)
+                let captioned = !matches!(
+                    kind,
+                    DocumentKind::Voice | DocumentKind::RoundVideo | DocumentKind::Sticker
+                );
+                (
+                    Media::Document(content::document(self.seed, did, date, kind, size, rng)),
+                    captioned,
+                )
             }
         }
     }
@@ -153,5 +174,9 @@ impl World {
 }
 
 fn reply(msg_id: i32) -> ReplyTo {
-    ReplyTo { msg_id, peer: None, top_id: None }
+    ReplyTo {
+        msg_id,
+        peer: None,
+        top_id: None,
+    }
 }

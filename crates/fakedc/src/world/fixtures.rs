@@ -11,8 +11,11 @@ use super::model::*;
 pub const PASSWORD: &str = "hunter2";
 
 /// Forum topics: title and icon colour (one of Telegram's six).
-pub const TOPICS: [(&str, i32); 3] =
-    [("Announcements", 0x6FB9F0), ("Off-topic 💬", 0xFFD67E), ("Help & Support", 0xCB86DB)];
+pub const TOPICS: [(&str, i32); 3] = [
+    ("Announcements", 0x6FB9F0),
+    ("Off-topic 💬", 0xFFD67E),
+    ("Help & Support", 0xCB86DB),
+];
 
 /// Size of the boundary-test files in Saved Messages.
 pub const MIB: u64 = 1 << 20;
@@ -82,14 +85,29 @@ pub(crate) fn people(g: &mut Gen) -> Fx {
 
 pub(crate) fn chats(g: &mut Gen, fx: &mut Fx) {
     let me = fx.me;
-    let c = g.chat(ChatKind::Group, "Family 🏡", None, vec![me, fx.alice, fx.bob, fx.dave, fx.erin]);
+    let c = g.chat(
+        ChatKind::Group,
+        "Family 🏡",
+        None,
+        vec![me, fx.alice, fx.bob, fx.dave, fx.erin],
+    );
     c.creator = true;
     fx.family = c.id;
 
-    let c = g.chat(ChatKind::Group, "Old Project", None, vec![me, fx.alice, fx.carol]);
+    let c = g.chat(
+        ChatKind::Group,
+        "Old Project",
+        None,
+        vec![me, fx.alice, fx.carol],
+    );
     c.creator = true;
     fx.old_group = c.id;
-    let c = g.chat(ChatKind::Supergroup, "Old Project", None, vec![me, fx.alice, fx.carol]);
+    let c = g.chat(
+        ChatKind::Supergroup,
+        "Old Project",
+        None,
+        vec![me, fx.alice, fx.carol],
+    );
     c.creator = true;
     c.migrated_from = Some(fx.old_group);
     fx.old_super = c.id;
@@ -104,15 +122,30 @@ pub(crate) fn chats(g: &mut Gen, fx: &mut Fx) {
     c.about = "A public supergroup. Be nice.".into();
     fx.public_group = c.id;
 
-    let c = g.chat(ChatKind::Supergroup, "Book Club 📚", None, vec![me, fx.carol, fx.dave, fx.erin]);
+    let c = g.chat(
+        ChatKind::Supergroup,
+        "Book Club 📚",
+        None,
+        vec![me, fx.carol, fx.dave, fx.erin],
+    );
     c.creator = true;
     fx.book_club = c.id;
 
-    let c = g.chat(ChatKind::Supergroup, "Forum of Things", Some("fx_forum"), vec![me, fx.alice, fx.bob, fx.carol]);
+    let c = g.chat(
+        ChatKind::Supergroup,
+        "Forum of Things",
+        Some("fx_forum"),
+        vec![me, fx.alice, fx.bob, fx.carol],
+    );
     (c.creator, c.forum) = (true, true);
     fx.forum = c.id;
 
-    let c = g.chat(ChatKind::Channel, "Daily Digest", Some("fx_public_channel"), vec![me]);
+    let c = g.chat(
+        ChatKind::Channel,
+        "Daily Digest",
+        Some("fx_public_channel"),
+        vec![me],
+    );
     c.about = "News, daily. 📰".into();
     fx.public_channel = c.id;
 
@@ -120,7 +153,12 @@ pub(crate) fn chats(g: &mut Gen, fx: &mut Fx) {
     c.creator = true;
     fx.private_channel = c.id;
 
-    let c = g.chat(ChatKind::Channel, "Old News", Some("fx_left_channel"), Vec::new());
+    let c = g.chat(
+        ChatKind::Channel,
+        "Old News",
+        Some("fx_left_channel"),
+        Vec::new(),
+    );
     c.left = true;
     fx.left_public = c.id;
 
@@ -130,11 +168,19 @@ pub(crate) fn chats(g: &mut Gen, fx: &mut Fx) {
 }
 
 fn reply(msg_id: i32) -> Option<ReplyTo> {
-    Some(ReplyTo { msg_id, peer: None, top_id: None })
+    Some(ReplyTo {
+        msg_id,
+        peer: None,
+        top_id: None,
+    })
 }
 
 fn in_topic(msg_id: i32, topic: i32) -> Option<ReplyTo> {
-    Some(ReplyTo { msg_id, peer: None, top_id: Some(topic) })
+    Some(ReplyTo {
+        msg_id,
+        peer: None,
+        top_id: Some(topic),
+    })
 }
 
 /// Every entity kind but a few, with astral and combining characters so
@@ -164,7 +210,8 @@ fn rich_text_1() -> Text {
     t.plain(" ");
     t.ent(E::BankCard, "4242 4242 4242 4242");
     t.plain("\n");
-    t.ent(E::Pre, "fn main() {\n    println!(\"🦀\");\n}").language = Some("rust".into());
+    t.ent(E::Pre, "fn main() {\n    println!(\"🦀\");\n}")
+        .language = Some("rust".into());
     t
 }
 
@@ -188,7 +235,10 @@ fn rich_text_2(fx: &Fx, custom_emoji: i64) -> Text {
     t.plain(" ");
     t.ent(E::CustomEmoji, "😎").document_id = Some(custom_emoji);
     t.plain(" Z\u{351}\u{337}a\u{34f}l\u{321}g\u{35c}o, 漢字, 한국어\n");
-    t.ent(E::Blockquote, "To be, or not to be 🎭\nthat is the question.");
+    t.ent(
+        E::Blockquote,
+        "To be, or not to be 🎭\nthat is the question.",
+    );
     t
 }
 
@@ -201,7 +251,16 @@ pub(crate) fn plans(g: &mut Gen, fx: &Fx) {
     let (bot, deleted) = (user(fx.helper_bot), user(fx.deleted));
     let family = Peer::Chat(fx.family);
     let old_group = Peer::Chat(fx.old_group);
-    let [old_super, public_group, book_club, forum, pc, private_channel, left_public, left_private] = [
+    let [
+        old_super,
+        public_group,
+        book_club,
+        forum,
+        pc,
+        private_channel,
+        left_public,
+        left_private,
+    ] = [
         fx.old_super,
         fx.public_group,
         fx.book_club,
@@ -276,7 +335,8 @@ pub(crate) fn plans(g: &mut Gen, fx: &Fx) {
         g.head(saved, move |r, m| {
             r.from(m, me);
             let mut d = r.document(m, DocumentKind::File, size);
-            (d.mime_type, d.file_name, d.dc_id) = ("application/octet-stream".into(), Some(name.into()), 2);
+            (d.mime_type, d.file_name, d.dc_id) =
+                ("application/octet-stream".into(), Some(name.into()), 2);
             m.media = Some(Media::Document(d));
         });
     }
@@ -291,7 +351,9 @@ pub(crate) fn plans(g: &mut Gen, fx: &Fx) {
     });
 
     // Alice: every document kind, entities, replies, forwards, calls.
-    g.head(alice, move |r, m| r.say(m, fx.alice, "Hi! 👋 Ready for the big export?"));
+    g.head(alice, move |r, m| {
+        r.say(m, fx.alice, "Hi! 👋 Ready for the big export?")
+    });
     g.head(alice, move |r, m| {
         r.from(m, me);
         rich_text_1().into_message(m);
@@ -312,7 +374,10 @@ pub(crate) fn plans(g: &mut Gen, fx: &Fx) {
     g.head(alice, move |r, m| {
         r.from(m, me);
         // Dyadic fractions: exact in binary and in JSON.
-        m.media = Some(Media::Geo { lat: 52.515625, long: 13.376953125 });
+        m.media = Some(Media::Geo {
+            lat: 52.515625,
+            long: 13.376953125,
+        });
     });
     g.head(alice, move |r, m| {
         r.say(m, fx.alice, "Photo from the trip 🏔️");
@@ -391,15 +456,25 @@ pub(crate) fn plans(g: &mut Gen, fx: &Fx) {
     });
     g.head(alice, move |r, m| {
         r.from(m, me);
-        m.action = Some(Action::PhoneCall { duration: Some(125), video: false });
+        m.action = Some(Action::PhoneCall {
+            duration: Some(125),
+            video: false,
+        });
     });
     g.head(alice, move |r, m| {
         r.from(m, fx.alice);
-        m.action = Some(Action::PhoneCall { duration: None, video: true });
+        m.action = Some(Action::PhoneCall {
+            duration: None,
+            video: true,
+        });
     });
     g.head(alice, move |r, m| {
         r.say(m, fx.alice, "Did you see this post?");
-        m.reply_to = Some(ReplyTo { msg_id: r.id(pc, 1), peer: Some(pc), top_id: None });
+        m.reply_to = Some(ReplyTo {
+            msg_id: r.id(pc, 1),
+            peer: Some(pc),
+            top_id: None,
+        });
     });
     g.head(alice, move |r, m| {
         r.from(m, me);
@@ -424,7 +499,9 @@ pub(crate) fn plans(g: &mut Gen, fx: &Fx) {
         r.from(m, me);
         m.action = Some(Action::HistoryClear);
     });
-    g.head(bob, move |r, m| r.say(m, fx.bob, "Did you just clear the history? 🤨"));
+    g.head(bob, move |r, m| {
+        r.say(m, fx.bob, "Did you just clear the history? 🤨")
+    });
 
     g.head(dave, move |r, m| {
         r.from(m, fx.dave);
@@ -460,7 +537,9 @@ pub(crate) fn plans(g: &mut Gen, fx: &Fx) {
         m.media = Some(r.photo(m, &["s", "m", "x"]));
     });
 
-    g.head(deleted, move |r, m| r.say(m, fx.deleted, "Deleting my account, bye 👋"));
+    g.head(deleted, move |r, m| {
+        r.say(m, fx.deleted, "Deleting my account, bye 👋")
+    });
     g.head(deleted, move |r, m| {
         r.say(m, me, "Noooo");
         m.reply_to = reply(r.id(deleted, 0));
@@ -469,17 +548,26 @@ pub(crate) fn plans(g: &mut Gen, fx: &Fx) {
     // Family: the basic group with every group service action.
     g.head(family, move |r, m| {
         r.from(m, me);
-        m.action = Some(Action::ChatCreate { title: "Family".into(), users: vec![fx.alice, fx.bob, fx.carol] });
+        m.action = Some(Action::ChatCreate {
+            title: "Family".into(),
+            users: vec![fx.alice, fx.bob, fx.carol],
+        });
     });
     g.head(family, move |r, m| {
         r.from(m, me);
-        m.action = Some(Action::ChatAddUser { users: vec![fx.dave] });
+        m.action = Some(Action::ChatAddUser {
+            users: vec![fx.dave],
+        });
     });
     g.head(family, move |r, m| {
         r.from(m, fx.alice);
-        m.action = Some(Action::ChatEditTitle { title: "Family 🏡".into() });
+        m.action = Some(Action::ChatEditTitle {
+            title: "Family 🏡".into(),
+        });
     });
-    g.head(family, move |r, m| r.say(m, fx.alice, "Who's coming on Sunday? 🍰"));
+    g.head(family, move |r, m| {
+        r.say(m, fx.alice, "Who's coming on Sunday? 🍰")
+    });
     g.head(family, move |r, m| {
         r.from(m, fx.bob);
         m.media = Some(Media::Poll {
@@ -506,7 +594,11 @@ pub(crate) fn plans(g: &mut Gen, fx: &Fx) {
     g.head(family, move |r, m| {
         r.say(m, fx.dave, "Count me in!");
         m.reply_to = reply(r.id(family, 3));
-        m.reactions = vec![Reaction { emoji: "❤️".into(), count: 2, chosen: true }];
+        m.reactions = vec![Reaction {
+            emoji: "❤️".into(),
+            count: 2,
+            chosen: true,
+        }];
     });
     g.head(family, move |r, m| {
         r.say(m, me, "Last year's lunch");
@@ -516,24 +608,38 @@ pub(crate) fn plans(g: &mut Gen, fx: &Fx) {
     // The basic group that became a supergroup.
     g.head(old_group, move |r, m| {
         r.from(m, me);
-        m.action = Some(Action::ChatCreate { title: "Old Project".into(), users: vec![fx.alice, fx.carol] });
+        m.action = Some(Action::ChatCreate {
+            title: "Old Project".into(),
+            users: vec![fx.alice, fx.carol],
+        });
     });
-    g.head(old_group, move |r, m| r.say(m, fx.alice, "Kick-off notes are in the doc"));
+    g.head(old_group, move |r, m| {
+        r.say(m, fx.alice, "Kick-off notes are in the doc")
+    });
     g.tail(old_group, move |r, m| {
         r.from(m, me);
-        m.action = Some(Action::ChatMigrateTo { channel_id: fx.old_super });
+        m.action = Some(Action::ChatMigrateTo {
+            channel_id: fx.old_super,
+        });
     });
     g.head(old_super, move |r, m| {
         r.from(m, me);
         // Same moment as the group's migrate_to, which starts this timeline.
         m.date = r.date(old_group, r.last(old_group));
-        m.action = Some(Action::ChannelMigrateFrom { title: "Old Project".into(), chat_id: fx.old_group });
+        m.action = Some(Action::ChannelMigrateFrom {
+            title: "Old Project".into(),
+            chat_id: fx.old_group,
+        });
     });
-    g.head(old_super, move |r, m| r.say(m, me, "We are a supergroup now 🚀"));
+    g.head(old_super, move |r, m| {
+        r.say(m, me, "We are a supergroup now 🚀")
+    });
 
     g.head(public_group, move |r, m| {
         r.from(m, fx.alice);
-        m.action = Some(Action::ChannelCreate { title: "Public Square".into() });
+        m.action = Some(Action::ChannelCreate {
+            title: "Public Square".into(),
+        });
     });
     g.head(public_group, move |r, m| {
         r.from(m, me);
@@ -556,8 +662,16 @@ pub(crate) fn plans(g: &mut Gen, fx: &Fx) {
     g.head(public_group, move |r, m| {
         r.say(m, fx.carol, "Reactions test 🎉");
         m.reactions = vec![
-            Reaction { emoji: "👍".into(), count: 5, chosen: true },
-            Reaction { emoji: "🔥".into(), count: 2, chosen: false },
+            Reaction {
+                emoji: "👍".into(),
+                count: 5,
+                chosen: true,
+            },
+            Reaction {
+                emoji: "🔥".into(),
+                count: 2,
+                chosen: false,
+            },
         ];
     });
     g.head(public_group, move |r, m| {
@@ -568,13 +682,19 @@ pub(crate) fn plans(g: &mut Gen, fx: &Fx) {
 
     g.head(book_club, move |r, m| {
         r.from(m, me);
-        m.action = Some(Action::ChannelCreate { title: "Book Club 📚".into() });
+        m.action = Some(Action::ChannelCreate {
+            title: "Book Club 📚".into(),
+        });
     });
     g.head(book_club, move |r, m| {
         r.from(m, me);
-        m.action = Some(Action::ChatAddUser { users: vec![fx.carol, fx.dave, fx.erin] });
+        m.action = Some(Action::ChatAddUser {
+            users: vec![fx.carol, fx.dave, fx.erin],
+        });
     });
-    g.head(book_club, move |r, m| r.say(m, fx.carol, "This month: «Le Petit Prince» 🌹"));
+    g.head(book_club, move |r, m| {
+        r.say(m, fx.carol, "This month: «Le Petit Prince» 🌹")
+    });
     g.head(book_club, move |r, m| {
         r.say(m, fx.dave, "Chapter one");
         let mut d = r.document(m, DocumentKind::File, 200_000);
@@ -585,12 +705,17 @@ pub(crate) fn plans(g: &mut Gen, fx: &Fx) {
     // Forum: topics are the ids of their topic_create messages (heads 1..=3).
     g.head(forum, move |r, m| {
         r.from(m, me);
-        m.action = Some(Action::ChannelCreate { title: "Forum of Things".into() });
+        m.action = Some(Action::ChannelCreate {
+            title: "Forum of Things".into(),
+        });
     });
     for (title, icon_color) in TOPICS {
         g.head(forum, move |r, m| {
             r.from(m, me);
-            m.action = Some(Action::TopicCreate { title: title.into(), icon_color });
+            m.action = Some(Action::TopicCreate {
+                title: title.into(),
+                icon_color,
+            });
         });
     }
     g.head(forum, move |r, m| {
@@ -613,10 +738,16 @@ pub(crate) fn plans(g: &mut Gen, fx: &Fx) {
         m.reply_to = in_topic(t, t);
         m.media = Some(r.photo(m, &["s", "m", "x"]));
     });
-    g.head(forum, move |r, m| r.say(m, fx.alice, "A message in General"));
+    g.head(forum, move |r, m| {
+        r.say(m, fx.alice, "A message in General")
+    });
 
     // The public channel: signed posts, reactions, edits, a closed poll.
-    g.head(pc, |_, m| m.action = Some(Action::ChannelCreate { title: "Daily Digest".into() }));
+    g.head(pc, |_, m| {
+        m.action = Some(Action::ChannelCreate {
+            title: "Daily Digest".into(),
+        })
+    });
     g.head(pc, |_, m| {
         let mut t = Text::default();
         t.plain("Today's digest: ");
@@ -627,8 +758,16 @@ pub(crate) fn plans(g: &mut Gen, fx: &Fx) {
         t.into_message(m);
         m.post_author = Some("Editor Ellen".into());
         m.reactions = vec![
-            Reaction { emoji: "👍".into(), count: 120, chosen: false },
-            Reaction { emoji: "❤️".into(), count: 33, chosen: true },
+            Reaction {
+                emoji: "👍".into(),
+                count: 120,
+                chosen: false,
+            },
+            Reaction {
+                emoji: "❤️".into(),
+                count: 33,
+                chosen: true,
+            },
         ];
     });
     g.head(pc, |r, m| {
@@ -657,18 +796,30 @@ pub(crate) fn plans(g: &mut Gen, fx: &Fx) {
 
     g.head(private_channel, |_, m| {
         m.out = true;
-        m.action = Some(Action::ChannelCreate { title: "Private Diary".into() });
+        m.action = Some(Action::ChannelCreate {
+            title: "Private Diary".into(),
+        });
     });
     g.head(private_channel, |_, m| {
         m.out = true;
         m.text = "Private thoughts 🤫".into();
     });
 
-    g.head(left_public, |_, m| m.action = Some(Action::ChannelCreate { title: "Old News".into() }));
-    g.head(left_public, |_, m| m.text = "The last post you saw before leaving".into());
+    g.head(left_public, |_, m| {
+        m.action = Some(Action::ChannelCreate {
+            title: "Old News".into(),
+        })
+    });
+    g.head(left_public, |_, m| {
+        m.text = "The last post you saw before leaving".into()
+    });
     g.head(left_public, |r, m| m.media = Some(r.photo(m, &["m", "x"])));
 
-    g.head(left_private, |_, m| m.action = Some(Action::ChannelCreate { title: "Left Private Channel".into() }));
+    g.head(left_private, |_, m| {
+        m.action = Some(Action::ChannelCreate {
+            title: "Left Private Channel".into(),
+        })
+    });
     g.head(left_private, |_, m| m.text = "Secret stuff".into());
 }
 
@@ -678,13 +829,21 @@ const CHANNEL_POST_1: &str = "Today's digest: #news and $TGX up 5% 📈";
 /// Fills in the forum's topics once their creation messages have ids.
 pub(crate) fn topics(r: &Resolve, fx: &Fx, chats: &mut [Chat]) {
     let peer = Peer::Channel(fx.forum);
-    let forum = chats.iter_mut().find(|c| c.id == fx.forum).expect("forum exists");
+    let forum = chats
+        .iter_mut()
+        .find(|c| c.id == fx.forum)
+        .expect("forum exists");
     forum.topics = TOPICS
         .iter()
         .enumerate()
         .map(|(i, &(title, icon_color))| {
             let id = r.id(peer, i + 1);
-            Topic { id, title: title.into(), date: r.date(peer, id), icon_color }
+            Topic {
+                id,
+                title: title.into(),
+                date: r.date(peer, id),
+                icon_color,
+            }
         })
         .collect();
 }
@@ -720,7 +879,10 @@ pub(crate) fn account(g: &Gen, fx: &Fx) -> Account {
             })
         })
         .collect();
-    for (phone, first, last) in [("15550199001", "Joe", "Plumber"), ("4930123456", "Dr. Müller", "")] {
+    for (phone, first, last) in [
+        ("15550199001", "Joe", "Plumber"),
+        ("4930123456", "Dr. Müller", ""),
+    ] {
         saved_contacts.push(SavedContact {
             phone: phone.into(),
             first_name: first.into(),
@@ -729,14 +891,26 @@ pub(crate) fn account(g: &Gen, fx: &Fx) -> Account {
         });
     }
 
-    let top = |category, peer, rating| TopPeer { category, peer, rating };
+    let top = |category, peer, rating| TopPeer {
+        category,
+        peer,
+        rating,
+    };
     let top_peers = vec![
         top(TopPeerCategory::Correspondents, Peer::User(fx.alice), 8.5),
         top(TopPeerCategory::Correspondents, Peer::User(fx.bob), 4.25),
         top(TopPeerCategory::Correspondents, Peer::User(fx.dave), 2.125),
         top(TopPeerCategory::Groups, Peer::Chat(fx.family), 6.5),
-        top(TopPeerCategory::Groups, Peer::Channel(fx.public_group), 1.75),
-        top(TopPeerCategory::Channels, Peer::Channel(fx.public_channel), 3.0),
+        top(
+            TopPeerCategory::Groups,
+            Peer::Channel(fx.public_group),
+            1.75,
+        ),
+        top(
+            TopPeerCategory::Channels,
+            Peer::Channel(fx.public_channel),
+            3.0,
+        ),
         top(TopPeerCategory::BotsInline, Peer::User(fx.inline_bot), 1.5),
     ];
 
@@ -790,7 +964,14 @@ pub(crate) fn account(g: &Gen, fx: &Fx) -> Account {
         .enumerate()
         .map(|(i, &days)| {
             let id = content::media_id(seed, tag::PROFILE_PHOTO, 0, i as i32);
-            content::photo(seed, id, base + days * DAY, &["a", "b", "c"], u64::MAX, &mut rng)
+            content::photo(
+                seed,
+                id,
+                base + days * DAY,
+                &["a", "b", "c"],
+                u64::MAX,
+                &mut rng,
+            )
         })
         .collect();
 
@@ -803,7 +984,14 @@ pub(crate) fn account(g: &Gen, fx: &Fx) -> Account {
     };
     let photo = |n: i32, date: i32, rng: &mut super::rng::Rng| {
         let id = content::media_id(seed, tag::STORY_PHOTO, 0, n);
-        Media::Photo(content::photo(seed, id, date, &["m", "x", "y"], u64::MAX, rng))
+        Media::Photo(content::photo(
+            seed,
+            id,
+            date,
+            &["m", "x", "y"],
+            u64::MAX,
+            rng,
+        ))
     };
     let (d3, d2, d1) = (end - 20 * DAY, end - 90 * DAY, end - 400 * DAY);
     let mut video = content::document(
@@ -821,5 +1009,12 @@ pub(crate) fn account(g: &Gen, fx: &Fx) -> Account {
         story(1, d1, "My first story", photo(1, d1, &mut rng)),
     ];
 
-    Account { saved_contacts, top_peers, authorizations, web_authorizations, profile_photos, stories }
+    Account {
+        saved_contacts,
+        top_peers,
+        authorizations,
+        web_authorizations,
+        profile_photos,
+        stories,
+    }
 }

@@ -51,13 +51,20 @@ impl WorldParams {
     /// "small" (about 1,000 messages, files up to 256 KiB), "medium" (about
     /// 100,000, files up to 4 MiB), "large" (over 1,000,000, files up to 16 MiB).
     pub fn preset(name: &str, seed: u64) -> Option<WorldParams> {
-        let (private_chats, groups, supergroups, channels, messages_per_chat, media_share, max_file_size) =
-            match name {
-                "small" => (6, 2, 2, 2, 30, 0.3, 256 << 10),
-                "medium" => (40, 10, 15, 15, 1_000, 0.2, 4 << 20),
-                "large" => (150, 30, 60, 60, 3_200, 0.15, 16 << 20),
-                _ => return None,
-            };
+        let (
+            private_chats,
+            groups,
+            supergroups,
+            channels,
+            messages_per_chat,
+            media_share,
+            max_file_size,
+        ) = match name {
+            "small" => (6, 2, 2, 2, 30, 0.3, 256 << 10),
+            "medium" => (40, 10, 15, 15, 1_000, 0.2, 4 << 20),
+            "large" => (150, 30, 60, 60, 3_200, 0.15, 16 << 20),
+            _ => return None,
+        };
         Some(WorldParams {
             seed,
             private_chats,
@@ -111,6 +118,8 @@ pub(crate) struct Gen<'p> {
     pub chats: Vec<Chat>,
     /// Filler users, in creation order.
     pub pool: Vec<i64>,
+    /// Pool users who are neither bots nor deleted.
+    ordinary: HashSet<i64>,
     pub plans: Vec<Plan>,
     plan_of: HashMap<Peer, usize>,
 }
@@ -130,7 +139,11 @@ impl Resolve<'_> {
 
     /// The id of a history's last message.
     pub fn last(&self, peer: Peer) -> i32 {
-        *self.hist.get(peer).and_then(|h| h.ids.last()).expect("fixture history has messages")
+        *self
+            .hist
+            .get(peer)
+            .and_then(|h| h.ids.last())
+            .expect("fixture history has messages")
     }
 
     pub fn date(&self, peer: Peer, id: i32) -> i32 {
@@ -145,7 +158,12 @@ impl Resolve<'_> {
     }
 
     pub fn rng(&self, m: &Message) -> Rng {
-        Rng::derive(&[self.seed, tag::FIXTURE, self.slot(m.peer) as u64, m.id as u64])
+        Rng::derive(&[
+            self.seed,
+            tag::FIXTURE,
+            self.slot(m.peer) as u64,
+            m.id as u64,
+        ])
     }
 
     /// Ids of a message's own media, poll or the like.
@@ -155,7 +173,14 @@ impl Resolve<'_> {
 
     pub fn photo(&self, m: &Message, letters: &[&str]) -> Media {
         let id = self.media_id(tag::PHOTO, m);
-        Media::Photo(content::photo(self.seed, id, m.date, letters, u64::MAX, &mut self.rng(m)))
+        Media::Photo(content::photo(
+            self.seed,
+            id,
+            m.date,
+            letters,
+            u64::MAX,
+            &mut self.rng(m),
+        ))
     }
 
     pub fn document(&self, m: &Message, kind: DocumentKind, size: u64) -> Document {
@@ -180,12 +205,13 @@ impl<'p> Gen<'p> {
         Gen {
             p,
             seed: p.seed,
-            rng: Rng::derive(&[p.seed, 0x6E6E]),
+            rng: Rng::derive(&[p.seed, tag::PEOPLE]),
             taken_ids: HashSet::new(),
             taken_names: HashSet::new(),
             users: Vec::new(),
             chats: Vec::new(),
             pool: Vec::new(),
+            ordinary: HashSet::new(),
             plans: Vec::new(),
             plan_of: HashMap::new(),
         }
@@ -216,7 +242,11 @@ impl<'p> Gen<'p> {
         stem.truncate(28 - suffix.len());
         let mut n = 1;
         loop {
-            let candidate = if n == 1 { format!("{stem}{suffix}") } else { format!("{stem}{n}{suffix}") };
+            let candidate = if n == 1 {
+                format!("{stem}{suffix}")
+            } else {
+                format!("{stem}{n}{suffix}")
+            };
             if self.taken_names.insert(candidate.clone()) {
                 return candidate;
             }
@@ -224,7 +254,13 @@ impl<'p> Gen<'p> {
         }
     }
 
-    pub fn user(&mut self, first: &str, last: &str, username: Option<&str>, phone: Option<&str>) -> &mut User {
+    pub fn user(
+        &mut self,
+        first: &str,
+        last: &str,
+        username: Option<&str>,
+        phone: Option<&str>,
+    ) -> &mut User {
         let id = self.fresh_id(1_000_000_000, 7_999_999_999);
         let username = username.map(|u| self.claim_username(u));
         let dc_id = self.rng.range(1, 5) as i32;
@@ -245,7 +281,13 @@ impl<'p> Gen<'p> {
         self.users.last_mut().unwrap()
     }
 
-    pub fn chat(&mut self, kind: ChatKind, title: &str, username: Option<&str>, members: Vec<i64>) -> &mut Chat {
+    pub fn chat(
+        &mut self,
+        kind: ChatKind,
+        title: &str,
+        username: Option<&str>,
+        members: Vec<i64>,
+    ) -> &mut Chat {
         let id = match kind {
             ChatKind::Group => self.fresh_id(100_000_000, 999_999_999),
             _ => self.fresh_id(1_000_000_000, 1_999_999_999),
@@ -275,13 +317,23 @@ impl<'p> Gen<'p> {
     }
 
     pub fn chat_mut(&mut self, id: i64) -> &mut Chat {
-        self.chats.iter_mut().find(|c| c.id == id).expect("chat exists")
+        self.chats
+            .iter_mut()
+            .find(|c| c.id == id)
+            .expect("chat exists")
     }
 
     pub fn plan(&mut self, peer: Peer, span: (u32, u32), start: Start) {
         debug_assert!(span.0 < span.1 && span.1 <= 1000);
         self.plan_of.insert(peer, self.plans.len());
-        self.plans.push(Plan { peer, head: Vec::new(), tail: Vec::new(), filler: 0, span, start });
+        self.plans.push(Plan {
+            peer,
+            head: Vec::new(),
+            tail: Vec::new(),
+            filler: 0,
+            span,
+            start,
+        });
     }
 
     pub fn head(&mut self, peer: Peer, t: impl Fn(&Resolve, &mut Message) + 'static) {
@@ -303,7 +355,12 @@ impl<'p> Gen<'p> {
             let roll = self.rng.below(100);
             let id = if roll < 6 {
                 let word = content::ascii_slug(self.rng.choose(content::TITLE_WORDS), "helper");
-                let u = self.user(&format!("{} Bot", content::capitalize(&word)), "", Some(&format!("{word}_bot")), None);
+                let u = self.user(
+                    &format!("{} Bot", content::capitalize(&word)),
+                    "",
+                    Some(&format!("{word}_bot")),
+                    None,
+                );
                 u.bot = true;
                 u.about = "I answer commands. Try /help.".into();
                 u.id
@@ -315,30 +372,45 @@ impl<'p> Gen<'p> {
                 let username = self.rng.chance(0.6).then(|| {
                     let f = content::ascii_slug(first, "user");
                     let l = content::ascii_slug(last, "");
-                    if l.is_empty() { format!("{f}_{i}") } else { format!("{f}_{l}") }
+                    if l.is_empty() {
+                        format!("{f}_{i}")
+                    } else {
+                        format!("{f}_{l}")
+                    }
                 });
                 let contact = self.rng.chance(0.35);
                 let mutual = contact && self.rng.chance(0.6);
-                let phone = (contact || self.rng.chance(0.2)).then(|| format!("1555{:07}", self.rng.below(10_000_000)));
+                let phone = (contact || self.rng.chance(0.2))
+                    .then(|| format!("1555{:07}", self.rng.below(10_000_000)));
                 let u = self.user(first, last, username.as_deref(), phone.as_deref());
                 u.contact = contact;
                 u.mutual_contact = mutual;
-                u.id
+                let id = u.id;
+                self.ordinary.insert(id);
+                id
             };
             self.pool.push(id);
         }
     }
 
-    /// `n` distinct members drawn from the pool and the fixture people.
+    /// `n` distinct members drawn from the fixture people and the pool's
+    /// ordinary users (no bots, no deleted accounts).
     fn members(&mut self, fx: &Fx, n: usize) -> Vec<i64> {
-        let mut candidates: Vec<i64> = [fx.alice, fx.bob, fx.carol, fx.dave, fx.erin].to_vec();
-        candidates.extend(self.pool.iter().copied().filter(|&id| {
-            self.users.iter().any(|u| u.id == id && !u.bot && !u.deleted)
-        }));
-        let mut out = Vec::new();
+        let candidates: Vec<i64> = [fx.alice, fx.bob, fx.carol, fx.dave, fx.erin]
+            .into_iter()
+            .chain(
+                self.pool
+                    .iter()
+                    .copied()
+                    .filter(|id| self.ordinary.contains(id)),
+            )
+            .collect();
+        let mut out: Vec<i64> = Vec::with_capacity(n);
         while out.len() < n.min(candidates.len()) {
-            let i = self.rng.below(candidates.len() as u64) as usize;
-            out.push(candidates.swap_remove(i));
+            let id = self.rng.choose(&candidates);
+            if !out.contains(&id) {
+                out.push(id);
+            }
         }
         out
     }
@@ -377,16 +449,31 @@ impl<'p> Gen<'p> {
             let users: Vec<i64> = members.into_iter().filter(|&u| u != creator).collect();
             self.head(peer, move |r, m| {
                 r.from(m, creator);
-                m.action = Some(Action::ChatCreate { title: title.clone(), users: users.clone() });
+                m.action = Some(Action::ChatCreate {
+                    title: title.clone(),
+                    users: users.clone(),
+                });
             });
         }
         for kind in [ChatKind::Supergroup, ChatKind::Channel] {
-            let count = if kind == ChatKind::Supergroup { self.p.supergroups } else { self.p.channels };
+            let count = if kind == ChatKind::Supergroup {
+                self.p.supergroups
+            } else {
+                self.p.channels
+            };
             for _ in 0..count {
                 let title = self.random_title();
                 let public = self.rng.chance(0.5);
-                let username = public.then(|| format!("{}_{}", content::ascii_slug(&title, "chat"), self.rng.below(1000)));
-                let creator_is_me = self.rng.chance(if kind == ChatKind::Channel { 0.25 } else { 0.2 });
+                let username = public.then(|| {
+                    format!(
+                        "{}_{}",
+                        content::ascii_slug(&title, "chat"),
+                        self.rng.below(1000)
+                    )
+                });
+                let creator_is_me =
+                    self.rng
+                        .chance(if kind == ChatKind::Channel { 0.25 } else { 0.2 });
                 let members = if kind == ChatKind::Channel {
                     vec![me]
                 } else {
@@ -395,7 +482,11 @@ impl<'p> Gen<'p> {
                     m.extend(self.members(fx, n));
                     m
                 };
-                let creator = if creator_is_me || kind == ChatKind::Channel { me } else { members[1] };
+                let creator = if creator_is_me || kind == ChatKind::Channel {
+                    me
+                } else {
+                    members[1]
+                };
                 let chat = self.chat(kind, &title, username.as_deref(), members);
                 chat.creator = creator_is_me;
                 let peer = chat.peer();
@@ -408,7 +499,9 @@ impl<'p> Gen<'p> {
                     } else {
                         r.from(m, creator);
                     }
-                    m.action = Some(Action::ChannelCreate { title: title.clone() });
+                    m.action = Some(Action::ChannelCreate {
+                        title: title.clone(),
+                    });
                 });
             }
         }
@@ -435,14 +528,29 @@ impl<'p> Gen<'p> {
     /// Gives every planned message an id and every history a timeline.
     fn assign_ids(&self) -> Histories {
         let mut hist = Histories::default();
-        let placeholder = Timeline { start: BASE_DATE, step: 1, salt: 0 };
+        let placeholder = Timeline {
+            start: BASE_DATE,
+            step: 1,
+            salt: 0,
+        };
         for plan in &self.plans {
-            hist.add(plan.peer, Content::Generated { timeline: placeholder, overrides: BTreeMap::new() });
+            hist.add(
+                plan.peer,
+                Content::Generated {
+                    timeline: placeholder,
+                    overrides: BTreeMap::new(),
+                },
+            );
         }
 
         // Common box: every message gets a random position inside its chat's
         // span; sorting the positions interleaves the chats like real life.
-        let total: usize = self.plans.iter().filter(|p| p.peer.in_common_box()).map(Plan::len).sum();
+        let total: usize = self
+            .plans
+            .iter()
+            .filter(|p| p.peer.in_common_box())
+            .map(Plan::len)
+            .sum();
         let mut keys: Vec<u64> = Vec::with_capacity(total);
         for (slot, plan) in self.plans.iter().enumerate() {
             if !plan.peer.in_common_box() {
@@ -478,9 +586,16 @@ impl<'p> Gen<'p> {
                     hist.push_id(slot, id);
                 }
                 let start = match plan.start {
-                    Start::PerMille(pm) => BASE_DATE + (END_DATE - BASE_DATE) * pm as i64 / 1000 + gaps.below(86_400) as i64,
+                    Start::PerMille(pm) => {
+                        BASE_DATE
+                            + (END_DATE - BASE_DATE) * pm as i64 / 1000
+                            + gaps.below(86_400) as i64
+                    }
                     Start::After(peer) => {
-                        let last = *hist.get(peer).and_then(|h| h.ids.last()).expect("migrated group has messages");
+                        let last = *hist
+                            .get(peer)
+                            .and_then(|h| h.ids.last())
+                            .expect("migrated group has messages");
                         common.date(last) as i64
                     }
                 };
@@ -502,11 +617,20 @@ impl<'p> Gen<'p> {
     fn materialize(&mut self, hist: &mut Histories, fx: &Fx) {
         let mut made: Vec<(usize, Message)> = Vec::new();
         {
-            let r = Resolve { seed: self.seed, me: fx.me, hist };
+            let r = Resolve {
+                seed: self.seed,
+                me: fx.me,
+                hist,
+            };
             for (slot, plan) in self.plans.iter().enumerate() {
                 let ids = &hist.list[slot].ids;
                 let tail_from = ids.len() - plan.tail.len();
-                let indexed = plan.head.iter().enumerate().chain(plan.tail.iter().enumerate().map(|(j, t)| (tail_from + j, t)));
+                let indexed = plan.head.iter().enumerate().chain(
+                    plan.tail
+                        .iter()
+                        .enumerate()
+                        .map(|(j, t)| (tail_from + j, t)),
+                );
                 for (index, template) in indexed {
                     let id = ids[index];
                     let mut m = blank(plan.peer, id, r.date(plan.peer, id));
@@ -515,8 +639,12 @@ impl<'p> Gen<'p> {
                 }
             }
             for chat in &mut self.chats {
-                let Some(h) = hist.get(chat.peer()) else { continue };
-                let Content::Generated { timeline, .. } = &h.content else { continue };
+                let Some(h) = hist.get(chat.peer()) else {
+                    continue;
+                };
+                let Content::Generated { timeline, .. } = &h.content else {
+                    continue;
+                };
                 chat.date = match (chat.kind, h.ids.first()) {
                     (ChatKind::Group, Some(&first)) => timeline.date(first),
                     _ => timeline.start as i32,
@@ -534,7 +662,11 @@ impl<'p> Gen<'p> {
 
 /// Deleted messages leave holes in id sequences; clients must cope.
 fn gap(rng: &mut Rng) -> i32 {
-    if rng.chance(0.02) { 1 + rng.below(3) as i32 } else { 0 }
+    if rng.chance(0.02) {
+        1 + rng.below(3) as i32
+    } else {
+        0
+    }
 }
 
 impl World {
@@ -564,7 +696,10 @@ impl World {
             profile_photos: account.profile_photos,
             stories: account.stories,
             hist,
-            knobs: Knobs { media_share: params.media_share, max_file_size: params.max_file_size },
+            knobs: Knobs {
+                media_share: params.media_share,
+                max_file_size: params.max_file_size,
+            },
             index: Default::default(),
         };
         world.reindex();

@@ -66,7 +66,11 @@ impl Histories {
     pub fn add(&mut self, peer: Peer, content: Content) -> u32 {
         debug_assert!(!self.by_peer.contains_key(&peer));
         let slot = self.list.len() as u32;
-        self.list.push(History { peer, ids: Vec::new(), content });
+        self.list.push(History {
+            peer,
+            ids: Vec::new(),
+            content,
+        });
         self.by_peer.insert(peer, slot);
         slot
     }

@@ -109,12 +109,18 @@ impl World {
 
     /// Reads and validates a world file. Every message is kept explicitly.
     pub fn from_json(reader: impl Read) -> Result<World, WorldError> {
-        let file: In = serde_json::from_reader(BufReader::with_capacity(1 << 16, reader)).map_err(from_serde)?;
+        let file: In = serde_json::from_reader(BufReader::with_capacity(1 << 16, reader))
+            .map_err(from_serde)?;
         if let Some(format) = file.format.filter(|f| f != FORMAT) {
-            return Err(invalid("format", format!("is {format:?}, expected {FORMAT:?}")));
+            return Err(invalid(
+                "format",
+                format!("is {format:?}, expected {FORMAT:?}"),
+            ));
         }
         if file.version != FORMAT_VERSION {
-            return Err(WorldError::Version { found: file.version });
+            return Err(WorldError::Version {
+                found: file.version,
+            });
         }
         let hist = histories(file.messages)?;
         let mut world = World {
@@ -137,13 +143,23 @@ impl World {
         validate(&world)?;
         // After validation, so that a message in an unknown peer is reported
         // as such rather than as a clash of ids.
-        world.hist.rebuild_common().map_err(|id| WorldError::Duplicate { what: "common-box message", id: id as i64 })?;
+        world
+            .hist
+            .rebuild_common()
+            .map_err(|id| WorldError::Duplicate {
+                what: "common-box message",
+                id: id as i64,
+            })?;
         Ok(world)
     }
 }
 
 fn from_serde(e: serde_json::Error) -> WorldError {
-    if e.is_io() { WorldError::Io(e.into()) } else { WorldError::Json(e) }
+    if e.is_io() {
+        WorldError::Io(e.into())
+    } else {
+        WorldError::Json(e)
+    }
 }
 
 pub(crate) fn describe(peer: Peer) -> String {
@@ -155,7 +171,10 @@ pub(crate) fn describe(peer: Peer) -> String {
 }
 
 fn invalid(at: impl Into<String>, problem: impl Into<String>) -> WorldError {
-    WorldError::Invalid { at: at.into(), problem: problem.into() }
+    WorldError::Invalid {
+        at: at.into(),
+        problem: problem.into(),
+    }
 }
 
 /// Groups messages into histories in order of first appearance, checking
@@ -169,22 +188,33 @@ fn histories(messages: Vec<Message>) -> Result<Histories, WorldError> {
             None => hist.add(m.peer, Content::Explicit(Vec::new())),
         };
         let h = &mut hist.list[slot as usize];
-        let Content::Explicit(list) = &mut h.content else { unreachable!("loaded histories are explicit") };
+        let Content::Explicit(list) = &mut h.content else {
+            unreachable!("loaded histories are explicit")
+        };
         let at = || format!("history of {}", describe(m.peer));
         if m.id <= 0 {
-            return Err(invalid(at(), format!("message id {} is not positive", m.id)));
+            return Err(invalid(
+                at(),
+                format!("message id {} is not positive", m.id),
+            ));
         }
         if let Some(prev) = list.last() {
             if m.id <= prev.id {
                 return Err(invalid(
                     at(),
-                    format!("message {} comes after message {}; ids must be strictly ascending", m.id, prev.id),
+                    format!(
+                        "message {} comes after message {}; ids must be strictly ascending",
+                        m.id, prev.id
+                    ),
                 ));
             }
             if m.date < prev.date {
                 return Err(invalid(
                     at(),
-                    format!("message {} is dated before message {}; dates must not decrease with ids", m.id, prev.id),
+                    format!(
+                        "message {} is dated before message {}; dates must not decrease with ids",
+                        m.id, prev.id
+                    ),
                 ));
             }
         }
@@ -208,7 +238,11 @@ impl Ids {
             Peer::Chat(id) => (self.groups.contains(&id), "basic group"),
             Peer::Channel(id) => (self.channels.contains(&id), "channel or supergroup"),
         };
-        if known { Ok(()) } else { Err(dangling(at, what, peer.id())) }
+        if known {
+            Ok(())
+        } else {
+            Err(dangling(at, what, peer.id()))
+        }
     }
 
     fn user(&self, at: &str, id: i64) -> Result<(), WorldError> {
@@ -217,14 +251,25 @@ impl Ids {
 }
 
 fn dangling(at: &str, what: &'static str, id: i64) -> WorldError {
-    WorldError::Dangling { at: at.to_string(), what, id }
+    WorldError::Dangling {
+        at: at.to_string(),
+        what,
+        id,
+    }
 }
 
-fn unique<T>(items: &[T], what: &'static str, key: impl Fn(&T) -> i64) -> Result<HashSet<i64>, WorldError> {
+fn unique<T>(
+    items: &[T],
+    what: &'static str,
+    key: impl Fn(&T) -> i64,
+) -> Result<HashSet<i64>, WorldError> {
     let mut seen = HashSet::with_capacity(items.len());
     for item in items {
         if !seen.insert(key(item)) {
-            return Err(WorldError::Duplicate { what, id: key(item) });
+            return Err(WorldError::Duplicate {
+                what,
+                id: key(item),
+            });
         }
     }
     Ok(seen)
@@ -234,8 +279,18 @@ fn validate(w: &World) -> Result<(), WorldError> {
     let ids = Ids {
         users: unique(&w.users, "user", |u| u.id)?,
         bots: w.users.iter().filter(|u| u.bot).map(|u| u.id).collect(),
-        groups: w.chats.iter().filter(|c| c.kind == ChatKind::Group).map(|c| c.id).collect(),
-        channels: w.chats.iter().filter(|c| c.kind != ChatKind::Group).map(|c| c.id).collect(),
+        groups: w
+            .chats
+            .iter()
+            .filter(|c| c.kind == ChatKind::Group)
+            .map(|c| c.id)
+            .collect(),
+        channels: w
+            .chats
+            .iter()
+            .filter(|c| c.kind != ChatKind::Group)
+            .map(|c| c.id)
+            .collect(),
     };
     unique(&w.chats, "chat", |c| c.id)?;
     ids.user("self_id", w.self_id)?;
@@ -264,8 +319,14 @@ fn validate(w: &World) -> Result<(), WorldError> {
     let mut media_ids = |at: &str, media: &Media| -> Result<(), WorldError> {
         validate_media(&ids, at, media)?;
         match media {
-            Media::Photo(p) if !photos.insert(p.id) => Err(WorldError::Duplicate { what: "photo", id: p.id }),
-            Media::Document(d) if !documents.insert(d.id) => Err(WorldError::Duplicate { what: "document", id: d.id }),
+            Media::Photo(p) if !photos.insert(p.id) => Err(WorldError::Duplicate {
+                what: "photo",
+                id: p.id,
+            }),
+            Media::Document(d) if !documents.insert(d.id) => Err(WorldError::Duplicate {
+                what: "document",
+                id: d.id,
+            }),
             _ => Ok(()),
         }
     };
@@ -281,7 +342,9 @@ fn validate(w: &World) -> Result<(), WorldError> {
         media_ids(&at, &s.media)?;
     }
     for h in &w.hist.list {
-        let Content::Explicit(messages) = &h.content else { continue };
+        let Content::Explicit(messages) = &h.content else {
+            continue;
+        };
         let at_peer = describe(h.peer);
         ids.peer(&format!("messages of {at_peer}"), h.peer)?;
         for m in messages {
@@ -300,21 +363,29 @@ fn validate_chat(w: &World, ids: &Ids, c: &Chat) -> Result<(), WorldError> {
     let other = |id: i64| w.chats.iter().find(|o| o.id == id);
     if let Some(to) = c.migrated_to {
         let ok = c.kind == ChatKind::Group
-            && other(to).is_some_and(|s| s.kind == ChatKind::Supergroup && s.migrated_from == Some(c.id));
+            && other(to)
+                .is_some_and(|s| s.kind == ChatKind::Supergroup && s.migrated_from == Some(c.id));
         if !ok {
             return Err(invalid(
                 &at,
-                format!("migrated_to {to}: must be a basic group pointing at a supergroup whose migrated_from is {}", c.id),
+                format!(
+                    "migrated_to {to}: must be a basic group pointing at a supergroup whose migrated_from is {}",
+                    c.id
+                ),
             ));
         }
     }
     if let Some(from) = c.migrated_from {
         let ok = c.kind == ChatKind::Supergroup
-            && other(from).is_some_and(|g| g.kind == ChatKind::Group && g.migrated_to == Some(c.id));
+            && other(from)
+                .is_some_and(|g| g.kind == ChatKind::Group && g.migrated_to == Some(c.id));
         if !ok {
             return Err(invalid(
                 &at,
-                format!("migrated_from {from}: must be a supergroup pointing at a basic group whose migrated_to is {}", c.id),
+                format!(
+                    "migrated_from {from}: must be a supergroup pointing at a basic group whose migrated_to is {}",
+                    c.id
+                ),
             ));
         }
     }
@@ -350,9 +421,14 @@ fn validate_message(w: &World, ids: &Ids, at: &str, m: &Message) -> Result<(), W
             ids.peer(&format!("{at} reply_to.peer"), peer)?;
         }
         if let Some(top) = r.top_id {
-            let is_topic = w.chat(m.peer.id()).filter(|_| matches!(m.peer, Peer::Channel(_)));
+            let is_topic = w
+                .chat(m.peer.id())
+                .filter(|_| matches!(m.peer, Peer::Channel(_)));
             if !is_topic.is_some_and(|c| c.topics.iter().any(|t| t.id == top)) {
-                return Err(invalid(at, format!("reply_to.top_id {top} is not a topic of this chat")));
+                return Err(invalid(
+                    at,
+                    format!("reply_to.top_id {top} is not a topic of this chat"),
+                ));
             }
         }
     }
@@ -377,8 +453,12 @@ fn validate_message(w: &World, ids: &Ids, at: &str, m: &Message) -> Result<(), W
             ));
         }
         match e.kind {
-            EntityKind::MentionName => ids.user(&format!("{at} mention_name"), e.user_id.unwrap_or(0))?,
-            EntityKind::TextUrl if e.url.is_none() => return Err(invalid(at, "text_url entity without url")),
+            EntityKind::MentionName => {
+                ids.user(&format!("{at} mention_name"), e.user_id.unwrap_or(0))?
+            }
+            EntityKind::TextUrl if e.url.is_none() => {
+                return Err(invalid(at, "text_url entity without url"));
+            }
             EntityKind::CustomEmoji if e.document_id.is_none() => {
                 return Err(invalid(at, "custom_emoji entity without document_id"));
             }
@@ -412,10 +492,16 @@ fn validate_media(ids: &Ids, at: &str, media: &Media) -> Result<(), WorldError> 
         let mut seen = HashSet::new();
         for s in sizes {
             if s.kind.chars().count() != 1 || !seen.insert(&s.kind) {
-                return Err(invalid(at, format!("{what} size type {:?}: must be one letter, once", s.kind)));
+                return Err(invalid(
+                    at,
+                    format!("{what} size type {:?}: must be one letter, once", s.kind),
+                ));
             }
             if s.size < 0 {
-                return Err(invalid(at, format!("{what} size {:?} has a negative byte size", s.kind)));
+                return Err(invalid(
+                    at,
+                    format!("{what} size {:?} has a negative byte size", s.kind),
+                ));
             }
         }
         Ok(())
@@ -429,11 +515,16 @@ fn validate_media(ids: &Ids, at: &str, media: &Media) -> Result<(), WorldError> 
         }
         Media::Document(d) => {
             if d.size < 0 {
-                return Err(invalid(at, format!("document {} has a negative size", d.id)));
+                return Err(invalid(
+                    at,
+                    format!("document {} has a negative size", d.id),
+                ));
             }
             sizes(&d.thumbs, "thumbnail")
         }
-        Media::Contact { user_id, .. } if *user_id != 0 => ids.user(&format!("{at} contact"), *user_id),
+        Media::Contact { user_id, .. } if *user_id != 0 => {
+            ids.user(&format!("{at} contact"), *user_id)
+        }
         Media::Poll { answers, votes, .. } if answers.len() != votes.len() => {
             Err(invalid(at, "poll: answers and votes differ in length"))
         }

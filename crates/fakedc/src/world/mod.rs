@@ -40,9 +40,17 @@ use rng::Rng;
 pub enum FileKey {
     /// `size` is the photo size's letter ("s", "m", "x", "y"; "a", "b", "c"
     /// for profile photos).
-    Photo { id: i64, size: char },
-    Document { id: i64 },
-    DocumentThumb { id: i64, size: char },
+    Photo {
+        id: i64,
+        size: char,
+    },
+    Document {
+        id: i64,
+    },
+    DocumentThumb {
+        id: i64,
+        size: char,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,27 +65,41 @@ pub struct FileInfo {
 /// reference.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileOrigin {
-    Message { peer: Peer, id: i32 },
+    Message {
+        peer: Peer,
+        id: i32,
+    },
     /// One of the self user's profile photos.
     ProfilePhoto,
-    Story { id: i32 },
+    Story {
+        id: i32,
+    },
 }
 
 #[derive(thiserror::Error, Debug)]
 pub enum WorldError {
     #[error("{}: {error}", path.display())]
-    File { path: PathBuf, error: Box<WorldError> },
+    File {
+        path: PathBuf,
+        error: Box<WorldError>,
+    },
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
     /// Syntax or shape; serde_json's message carries line and column.
     #[error("not a valid world file: {0}")]
     Json(#[from] serde_json::Error),
-    #[error("world format version {found} is not supported (this fakedc reads version {FORMAT_VERSION})")]
+    #[error(
+        "world format version {found} is not supported (this fakedc reads version {FORMAT_VERSION})"
+    )]
     Version { found: u32 },
     #[error("duplicate {what} id {id}")]
     Duplicate { what: &'static str, id: i64 },
     #[error("{at}: refers to unknown {what} {id}")]
-    Dangling { at: String, what: &'static str, id: i64 },
+    Dangling {
+        at: String,
+        what: &'static str,
+        id: i64,
+    },
     #[error("{at}: {problem}")]
     Invalid { at: String, problem: String },
 }
@@ -93,7 +115,10 @@ pub(crate) struct Knobs {
 impl Default for Knobs {
     fn default() -> Knobs {
         let small = WorldParams::default();
-        Knobs { media_share: small.media_share, max_file_size: small.max_file_size }
+        Knobs {
+            media_share: small.media_share,
+            max_file_size: small.max_file_size,
+        }
     }
 }
 
@@ -153,13 +178,19 @@ impl std::fmt::Debug for World {
 
 impl World {
     pub fn load(path: &Path) -> Result<World, WorldError> {
-        let at = |error| WorldError::File { path: path.to_owned(), error: Box::new(error) };
+        let at = |error| WorldError::File {
+            path: path.to_owned(),
+            error: Box::new(error),
+        };
         let file = std::fs::File::open(path).map_err(|e| at(e.into()))?;
         World::from_json(file).map_err(at)
     }
 
     pub fn save(&self, path: &Path) -> Result<(), WorldError> {
-        let at = |error| WorldError::File { path: path.to_owned(), error: Box::new(error) };
+        let at = |error| WorldError::File {
+            path: path.to_owned(),
+            error: Box::new(error),
+        };
         let file = std::fs::File::create(path).map_err(|e| at(e.into()))?;
         self.to_json(file).map_err(at)
     }
@@ -170,7 +201,9 @@ impl World {
         for (i, u) in self.users.iter().enumerate() {
             index.users.insert(u.id, i);
             if let Some(name) = &u.username {
-                index.usernames.insert(name.to_ascii_lowercase(), Peer::User(u.id));
+                index
+                    .usernames
+                    .insert(name.to_ascii_lowercase(), Peer::User(u.id));
             }
         }
         for (i, c) in self.chats.iter().enumerate() {
@@ -181,12 +214,18 @@ impl World {
         }
         for h in &self.hist.list {
             match &h.content {
-                Content::Explicit(messages) => messages.iter().for_each(|m| index_message(&mut index, m)),
-                Content::Generated { overrides, .. } => overrides.values().for_each(|m| index_message(&mut index, m)),
+                Content::Explicit(messages) => {
+                    messages.iter().for_each(|m| index_message(&mut index, m))
+                }
+                Content::Generated { overrides, .. } => overrides
+                    .values()
+                    .for_each(|m| index_message(&mut index, m)),
             }
         }
         for p in &self.profile_photos {
-            index.files.insert((Space::Photo, p.id), FileOrigin::ProfilePhoto);
+            index
+                .files
+                .insert((Space::Photo, p.id), FileOrigin::ProfilePhoto);
         }
         for s in &self.stories {
             if let Some(key) = media_space(&s.media) {
@@ -197,7 +236,8 @@ impl World {
     }
 
     pub fn self_user(&self) -> &User {
-        self.user(self.self_id).expect("a world always has its self user")
+        self.user(self.self_id)
+            .expect("a world always has its self user")
     }
 
     pub fn user(&self, id: i64) -> Option<&User> {
@@ -211,7 +251,10 @@ impl World {
     /// The user or chat a username (without "@", any case) belongs to.
     pub fn resolve_username(&self, username: &str) -> Option<Peer> {
         let name = username.strip_prefix('@').unwrap_or(username);
-        self.index.usernames.get(&name.to_ascii_lowercase()).copied()
+        self.index
+            .usernames
+            .get(&name.to_ascii_lowercase())
+            .copied()
     }
 
     /// True if the peer names a user, a basic group (`Peer::Chat`) or a
@@ -246,15 +289,18 @@ impl World {
     fn is_dialog(&self, peer: Peer) -> bool {
         match peer {
             Peer::User(id) => self.user(id).is_some(),
-            Peer::Chat(id) | Peer::Channel(id) => {
-                self.chat(id).is_some_and(|c| !c.left && c.migrated_to.is_none())
-            }
+            Peer::Chat(id) | Peer::Channel(id) => self
+                .chat(id)
+                .is_some_and(|c| !c.left && c.migrated_to.is_none()),
         }
     }
 
     /// Channels and supergroups the account left, in `chats` order.
     pub fn left_channels(&self) -> Vec<&Chat> {
-        self.chats.iter().filter(|c| c.left && c.kind != ChatKind::Group).collect()
+        self.chats
+            .iter()
+            .filter(|c| c.left && c.kind != ChatKind::Group)
+            .collect()
     }
 
     /// Every peer with a history, dialogs or not (left channels, migrated
@@ -290,7 +336,10 @@ impl World {
         let id = h.ids[index];
         match &h.content {
             Content::Explicit(messages) => messages[index].clone(),
-            Content::Generated { timeline, overrides } => match overrides.get(&id) {
+            Content::Generated {
+                timeline,
+                overrides,
+            } => match overrides.get(&id) {
                 Some(m) => m.clone(),
                 None => self.compose(slot as u32, index, id, timeline.date(id)),
             },
@@ -303,14 +352,19 @@ impl World {
         let id = h.ids[index];
         match &h.content {
             Content::Explicit(messages) => messages[index].date,
-            Content::Generated { timeline, overrides } => overrides.get(&id).map_or(timeline.date(id), |m| m.date),
+            Content::Generated {
+                timeline,
+                overrides,
+            } => overrides.get(&id).map_or(timeline.date(id), |m| m.date),
         }
     }
 
     /// Which peer owns a common-box id (private chats, Saved Messages and
     /// basic groups share one account-wide sequence, as in Telegram).
     pub fn common_box_peer(&self, id: i32) -> Option<Peer> {
-        self.hist.common_slot(id).map(|slot| self.hist.list[slot as usize].peer)
+        self.hist
+            .common_slot(id)
+            .map(|slot| self.hist.list[slot as usize].peer)
     }
 
     pub fn max_common_id(&self) -> i32 {
@@ -323,8 +377,8 @@ impl World {
 
     /// Appends `n` filler messages to a peer's history (creating it if the
     /// peer exists but had none): new ids at the end (common-box peers take
-    /// the next account-wide ids), dates after every existing message of the
-    /// same box. Returns the new ids; empty if the peer is unknown.
+    /// the next account-wide ids), dated after every message of the world,
+    /// never edited. Returns the new ids; empty if the peer is unknown.
     pub fn append_messages(&mut self, peer: Peer, n: usize) -> Vec<i32> {
         if !self.peer_exists(peer) {
             return Vec::new();
@@ -347,7 +401,8 @@ impl World {
             let mut m = self.compose(slot, index, id, date);
             m.edit_date = None;
             // A hand-made world may already use the id the generator picks.
-            if media_space(m.media.as_ref()).is_some_and(|key| self.index.files.contains_key(&key)) {
+            if media_space(m.media.as_ref()).is_some_and(|key| self.index.files.contains_key(&key))
+            {
                 m.media = None;
             }
             index_message(&mut self.index, &m);
@@ -374,16 +429,26 @@ impl World {
 
     /// The date of the world's newest message (or of its newest chat).
     fn latest_date(&self) -> i32 {
-        let messages = self.hist.list.iter().enumerate().filter(|(_, h)| !h.ids.is_empty());
+        let messages = self
+            .hist
+            .list
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| !h.ids.is_empty());
         let newest = messages.map(|(slot, h)| self.date_at(slot, h.ids.len() - 1));
-        newest.chain(self.chats.iter().map(|c| c.date)).max().unwrap_or(BASE_DATE as i32)
+        newest
+            .chain(self.chats.iter().map(|c| c.date))
+            .max()
+            .unwrap_or(BASE_DATE as i32)
     }
 
     /// Replaces a message's text (dropping its entities, whose offsets no
     /// longer fit) and sets `edit_date`. False if there is no such message or
     /// it is a service message, which cannot be edited.
     pub fn edit_message(&mut self, peer: Peer, id: i32, text: &str, edit_date: i32) -> bool {
-        let Some(mut m) = self.message(peer, id) else { return false };
+        let Some(mut m) = self.message(peer, id) else {
+            return false;
+        };
         if m.action.is_some() {
             return false;
         }
@@ -417,17 +482,26 @@ impl World {
         };
         let media = match origin {
             FileOrigin::Message { peer, id } => self.message(peer, id)?.media?,
-            FileOrigin::ProfilePhoto => Media::Photo(self.profile_photos.iter().find(|p| p.id == id)?.clone()),
+            FileOrigin::ProfilePhoto => {
+                Media::Photo(self.profile_photos.iter().find(|p| p.id == id)?.clone())
+            }
             FileOrigin::Story { id } => self.stories.iter().find(|s| s.id == id)?.media.clone(),
         };
         let letter = |s: &PhotoSize, size: char| s.kind.chars().eq(std::iter::once(size));
-        let info = |size: i64, dc_id, access_hash| FileInfo { size: size as u64, dc_id, access_hash, origin };
+        let info = |size: i64, dc_id, access_hash| FileInfo {
+            size: size as u64,
+            dc_id,
+            access_hash,
+            origin,
+        };
         match (*key, media) {
             (FileKey::Photo { id, size }, Media::Photo(p)) if p.id == id => {
                 let s = p.sizes.iter().find(|s| letter(s, size))?;
                 Some(info(s.size, p.dc_id, p.access_hash))
             }
-            (FileKey::Document { id }, Media::Document(d)) if d.id == id => Some(info(d.size, d.dc_id, d.access_hash)),
+            (FileKey::Document { id }, Media::Document(d)) if d.id == id => {
+                Some(info(d.size, d.dc_id, d.access_hash))
+            }
             (FileKey::DocumentThumb { id, size }, Media::Document(d)) if d.id == id => {
                 let s = d.thumbs.iter().find(|s| letter(s, size))?;
                 Some(info(s.size, d.dc_id, d.access_hash))
@@ -444,8 +518,12 @@ impl World {
             Space::Document => tag::DOCUMENT,
         };
         let h = self.hist.list.get(slot as usize)?;
-        (what == wanted && matches!(h.content, Content::Generated { .. }))
-            .then_some(FileOrigin::Message { peer: h.peer, id: msg })
+        (what == wanted && matches!(h.content, Content::Generated { .. })).then_some(
+            FileOrigin::Message {
+                peer: h.peer,
+                id: msg,
+            },
+        )
     }
 
     /// Bytes `offset..offset+len` of a file, clipped to its size; None if the
@@ -467,6 +545,12 @@ fn media_space<'a>(media: impl Into<Option<&'a Media>>) -> Option<(Space, i64)> 
 
 fn index_message(index: &mut Index, m: &Message) {
     if let Some(key) = media_space(m.media.as_ref()) {
-        index.files.insert(key, FileOrigin::Message { peer: m.peer, id: m.id });
+        index.files.insert(
+            key,
+            FileOrigin::Message {
+                peer: m.peer,
+                id: m.id,
+            },
+        );
     }
 }
