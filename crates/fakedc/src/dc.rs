@@ -192,6 +192,16 @@ impl FakeDc {
         &self.state
     }
 
+    /// Switches injected faults while serving.
+    pub fn set_faults(&self, faults: FaultConfig) {
+        self.state.faults.set_config(faults);
+    }
+
+    /// Moves fakedc's clock forward (takeout delay, file reference expiry).
+    pub fn advance_clock(&self, secs: i64) {
+        self.state.clock.advance(secs);
+    }
+
     pub fn stats(&self) -> Counts {
         self.state.stats.snapshot()
     }

@@ -119,10 +119,12 @@ impl Faults {
     }
 
     /// True exactly once, when the request count passes the configured
-    /// threshold: the service then invalidates the live takeout session.
+    /// threshold (requests 1..=N are served as usual, N+1 is the first to
+    /// meet an invalidated session): the service then invalidates the live
+    /// takeout session.
     pub fn takeout_invalidation_due(&self) -> bool {
         let Some(after) = self.config.lock().unwrap().invalidate_takeout_after else { return false };
-        if self.requests.load(Ordering::SeqCst) < after {
+        if self.requests.load(Ordering::SeqCst) <= after {
             return false;
         }
         let mut done = self.takeout_invalidated.lock().unwrap();
@@ -224,7 +226,9 @@ mod tests {
         f.verdict("x");
         assert!(!f.takeout_invalidation_due());
         f.verdict("x");
-        assert!(f.takeout_invalidation_due());
+        assert!(!f.takeout_invalidation_due(), "the first two requests are served");
+        f.verdict("x");
+        assert!(f.takeout_invalidation_due(), "the third meets an invalidated session");
         f.verdict("x");
         assert!(!f.takeout_invalidation_due());
     }

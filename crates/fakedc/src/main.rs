@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use fakedc::faults::FaultConfig;
 use fakedc::world::{World, WorldParams};
 use fakedc::{Config, FakeDc};
 
@@ -54,8 +55,40 @@ struct ServeArgs {
     session_out: Option<PathBuf>,
     /// Seconds before the first account.initTakeoutSession succeeds; until
     /// then it answers 420 TAKEOUT_INIT_DELAY_X with the seconds left.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_name = "SECS")]
     takeout_delay: u64,
+    /// Common-box message ids per range of messages.getSplitRanges (fewer
+    /// ids than this in the account: one range).
+    #[arg(long, default_value_t = 20_000, value_name = "IDS")]
+    split_size: i32,
+    /// Fault: milliseconds added to every answer (a simulated round trip).
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    latency_ms: u64,
+    /// Fault: requests per second allowed per method class (history,
+    /// dialogs, files, other) before answering 420 FLOOD_WAIT_X with the
+    /// real seconds to wait.
+    #[arg(long, value_name = "RATE")]
+    flood_per_sec: Option<f64>,
+    /// Fault: drop the connection instead of answering every Nth request.
+    #[arg(long, value_name = "N")]
+    drop_every: Option<u64>,
+    /// Fault: drop the connection with this probability per request (seeded by --seed).
+    #[arg(long, default_value_t = 0.0, value_name = "P")]
+    drop_probability: f64,
+    /// Fault: answer 500 INTERNAL with this probability per request (seeded by --seed).
+    #[arg(long, default_value_t = 0.0, value_name = "P")]
+    internal_error_probability: f64,
+    /// Fault: invalidate the live takeout session once, after N requests
+    /// (the client then gets 400 TAKEOUT_INVALID).
+    #[arg(long, value_name = "N")]
+    invalidate_takeout_after: Option<u64>,
+    /// Fault: file references expire this many seconds after they were
+    /// issued (FILE_REFERENCE_EXPIRED until the message is fetched again).
+    #[arg(long, default_value_t = 0, value_name = "SECS")]
+    file_reference_ttl: i64,
+    /// Fault: cap on file bytes served per second, over all connections.
+    #[arg(long, value_name = "BYTES")]
+    bandwidth: Option<u64>,
 }
 
 fn main() -> ExitCode {
@@ -104,7 +137,24 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .with_context(|| format!("--world {:?} is neither a preset (small, medium, large) nor a readable world file", args.world))?,
     };
     let summary = describe(&world);
-    let config = Config { listen: args.listen, takeout_delay_secs: args.takeout_delay, seed: args.seed, ..Config::default() };
+    let faults = FaultConfig {
+        latency: std::time::Duration::from_millis(args.latency_ms),
+        flood_per_sec: args.flood_per_sec,
+        drop_every: args.drop_every,
+        drop_probability: args.drop_probability,
+        internal_error_probability: args.internal_error_probability,
+        invalidate_takeout_after: args.invalidate_takeout_after,
+        bandwidth: args.bandwidth,
+    };
+    let config = Config {
+        listen: args.listen,
+        takeout_delay_secs: args.takeout_delay,
+        seed: args.seed,
+        split_size: args.split_size,
+        faults,
+        file_reference_ttl: args.file_reference_ttl,
+        ..Config::default()
+    };
     let dc = FakeDc::start(config, world).await?;
     println!("fakedc listening on {} (dc {})", dc.addr(), dc.state().home_dc);
     println!("world: {summary}");

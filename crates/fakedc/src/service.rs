@@ -41,13 +41,11 @@ impl Service {
             let id = read_u32(rest, 0)?;
             match id {
                 INVOKE_WITH_TAKEOUT => {
-                    dc.stats.request("invokeWithTakeout");
                     let takeout_id = read_u64(rest, 4)? as i64;
                     takeout = Some(dc.takeouts.get(takeout_id)?);
                     rest = &rest[12..];
                 }
                 INVOKE_WITH_MESSAGES_RANGE => {
-                    dc.stats.request("invokeWithMessagesRange");
                     if read_u32(rest, 4)? != MESSAGE_RANGE {
                         return Err(RpcErr::bad_request("INPUT_REQUEST_INVALID"));
                     }
@@ -60,7 +58,6 @@ impl Service {
             }
         };
         let name = tl::name_for_id(id);
-        dc.stats.request(name);
         let world = dc.world.read().unwrap_or_else(|p| p.into_inner());
         let now = dc.clock.now();
         let issue = |of: FileRefOf| match of {
@@ -87,26 +84,28 @@ impl Service {
 impl Handler for Service {
     async fn call(&self, ctx: CallContext, body: Vec<u8>) -> Reply {
         let faults = &self.state.faults;
-        let method = innermost_name(&body);
-        match faults.verdict(method) {
-            Verdict::Serve => {}
-            Verdict::Drop => {
-                tracing::info!(conn = ctx.conn_id, method, "fault: dropping the connection");
-                return Reply::Drop;
-            }
-            Verdict::Fail(e) => {
-                tracing::info!(conn = ctx.conn_id, method, error = %e, "fault: failing the request");
-                self.state.stats.request(method);
-                self.state.stats.error(&e.name);
-                return Reply::error(e.code, e.name);
-            }
+        // Every request received counts, whatever becomes of it (served,
+        // refused, failed or dropped by a fault): each takeout wrapper and
+        // the method inside.
+        let method = innermost_name(&body, |wrapper| self.state.stats.request(wrapper));
+        self.state.stats.request(method);
+        let verdict = faults.verdict(method);
+        if verdict == Verdict::Drop {
+            tracing::info!(conn = ctx.conn_id, method, "fault: dropping the connection");
+            return Reply::Drop;
         }
-        if faults.takeout_invalidation_due() && self.state.takeouts.invalidate_current() {
-            tracing::info!("fault: invalidated the live takeout session");
-        }
+        // Every answer is delayed, injected errors included.
         let latency = faults.latency();
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
+        }
+        if let Verdict::Fail(e) = verdict {
+            tracing::info!(conn = ctx.conn_id, method, error = %e, "fault: failing the request");
+            self.state.stats.error(&e.name);
+            return Reply::error(e.code, e.name);
+        }
+        if faults.takeout_invalidation_due() && self.state.takeouts.invalidate_current() {
+            tracing::info!("fault: invalidated the live takeout session");
         }
         match self.handle(&ctx, &body) {
             Ok(bytes) => {
@@ -130,15 +129,22 @@ impl Handler for Service {
     }
 }
 
-/// The TL name of the method inside any takeout wrappers (for flood
-/// classes and logs); cheap, no parsing beyond the wrappers' fixed sizes.
-fn innermost_name(body: &[u8]) -> &'static str {
+/// The TL name of the method inside any takeout wrappers (for counters,
+/// flood classes and logs), calling `wrapper` with the name of each takeout
+/// wrapper on the way; cheap, no parsing beyond the wrappers' fixed sizes.
+fn innermost_name(body: &[u8], mut wrapper: impl FnMut(&'static str)) -> &'static str {
     let mut rest = body;
     loop {
         let Ok(id) = read_u32(rest, 0) else { return "unknown" };
         let skip = match id {
-            INVOKE_WITH_TAKEOUT => 12,
-            INVOKE_WITH_MESSAGES_RANGE => 16,
+            INVOKE_WITH_TAKEOUT => {
+                wrapper("invokeWithTakeout");
+                12
+            }
+            INVOKE_WITH_MESSAGES_RANGE => {
+                wrapper("invokeWithMessagesRange");
+                16
+            }
             INVOKE_WITHOUT_UPDATES => 4,
             _ => return tl::name_for_id(id),
         };

@@ -27,7 +27,16 @@ pub fn get_saved(call: &Call, _: tl::functions::contacts::GetSaved) -> Result<Ve
     Ok(call.world.saved_contacts.iter().map(crate::tl::account::saved_contact).collect())
 }
 
-pub fn get_top_peers(call: &Call, _: tl::functions::contacts::GetTopPeers) -> Result<tl::enums::contacts::TopPeers, RpcErr> {
+/// Only the categories the request asks for, as Telegram answers.
+pub fn get_top_peers(call: &Call, req: tl::functions::contacts::GetTopPeers) -> Result<tl::enums::contacts::TopPeers, RpcErr> {
+    use crate::world::TopPeerCategory as C;
     call.me()?;
-    Ok(crate::tl::account::top_peers(call.world, &call.world.top_peers))
+    let wanted = |c: C| match c {
+        C::Correspondents => req.correspondents,
+        C::Groups => req.groups,
+        C::Channels => req.channels,
+        C::BotsInline => req.bots_inline,
+    };
+    let top: Vec<_> = call.world.top_peers.iter().filter(|t| wanted(t.category)).cloned().collect();
+    Ok(crate::tl::account::top_peers(call.world, &top))
 }

@@ -220,7 +220,9 @@ pub fn get_messages(call: &Call, req: tl::functions::messages::GetMessages) -> R
     for input in &req.id {
         let tl::enums::InputMessage::Id(m) = input else { continue };
         if let Some(peer) = call.world.common_box_peer(m.id) {
-            if in_range(call, peer, m.id) && peers::takeout_allows_messages(call, peer).is_ok() {
+            if in_range(call, peer, m.id) {
+                // Refused like getHistory, not silently left out (docs/fakedc.md).
+                peers::takeout_allows_messages(call, peer)?;
                 found.extend(call.world.message(peer, m.id));
             }
         }

@@ -28,6 +28,7 @@ impl Timeline {
     }
 }
 
+#[derive(Clone)]
 pub(crate) enum Content {
     /// Every message, in the order of `ids`.
     Explicit(Vec<Message>),
@@ -37,6 +38,7 @@ pub(crate) enum Content {
     },
 }
 
+#[derive(Clone)]
 pub(crate) struct History {
     pub peer: Peer,
     pub ids: Vec<i32>,
@@ -45,7 +47,7 @@ pub(crate) struct History {
 
 /// All histories, addressed by slot (their creation order, which is also the
 /// order they are written to JSON, so a loaded world gets the same slots).
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Histories {
     pub list: Vec<History>,
     by_peer: HashMap<Peer, u32>,

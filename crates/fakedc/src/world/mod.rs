@@ -129,7 +129,7 @@ enum Space {
 }
 
 /// Lookup tables derived from the public fields; rebuilt by `reindex`.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Index {
     users: HashMap<i64, usize>,
     chats: HashMap<i64, usize>,
@@ -140,6 +140,7 @@ struct Index {
     files: HashMap<(Space, i64), FileOrigin>,
 }
 
+#[derive(Clone)]
 pub struct World {
     /// Also seeds every file's bytes (see [`bytes`]).
     pub seed: u64,
@@ -289,9 +290,10 @@ impl World {
     fn is_dialog(&self, peer: Peer) -> bool {
         match peer {
             Peer::User(id) => self.user(id).is_some(),
-            Peer::Chat(id) | Peer::Channel(id) => self
-                .chat(id)
-                .is_some_and(|c| !c.left && c.migrated_to.is_none()),
+            // An upgraded basic group stays listed (deactivated, with
+            // migrated_to): Telegram Desktop's exporter finds its old
+            // history there and merges it into the supergroup's.
+            Peer::Chat(id) | Peer::Channel(id) => self.chat(id).is_some_and(|c| !c.left),
         }
     }
 
