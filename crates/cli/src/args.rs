@@ -1,0 +1,271 @@
+//! Command-line options: clap definitions and their translation into the
+//! engine's ExportOptions.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use takeout::options::{Category, ExportOptions, Flags, Selector};
+
+#[derive(Parser)]
+#[command(name = "tgtakeout", version, about = "Take your data out of Telegram: a fast, resumable export of your whole account")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// More log output on stderr (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// No progress display; only errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Print the final summary as JSON on stdout (for scripts).
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Export the account into DIR (store.sqlite); run again to resume or top up.
+    Export(ExportArgs),
+    /// A full export from a built-in fake Telegram (fakedc) with a sample account.
+    Demo(DemoArgs),
+}
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Where to put the export.
+    #[arg(long, default_value = "tgtakeout-demo")]
+    pub out: PathBuf,
+    /// Sample account size: small, medium or large.
+    #[arg(long, default_value = "small")]
+    pub world: String,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CategoryArg {
+    PersonalChats,
+    BotChats,
+    PrivateGroups,
+    PublicGroups,
+    PrivateChannels,
+    PublicChannels,
+}
+
+impl From<CategoryArg> for Category {
+    fn from(c: CategoryArg) -> Category {
+        match c {
+            CategoryArg::PersonalChats => Category::PersonalChats,
+            CategoryArg::BotChats => Category::BotChats,
+            CategoryArg::PrivateGroups => Category::PrivateGroups,
+            CategoryArg::PublicGroups => Category::PublicGroups,
+            CategoryArg::PrivateChannels => Category::PrivateChannels,
+            CategoryArg::PublicChannels => Category::PublicChannels,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FlagArg {
+    /// contacts: contacts and saved phone contacts.
+    Contacts,
+    /// message_users: private chats, bots, Saved Messages.
+    MessageUsers,
+    /// message_chats: basic (legacy) groups.
+    MessageChats,
+    /// message_megagroups: supergroups.
+    MessageMegagroups,
+    /// message_channels: channels.
+    MessageChannels,
+    /// files: media, profile photos, stories (up to --max-file-size).
+    Files,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// Session file (from `fakedc serve --session-out`, or `tgtakeout login`). Must be private (mode 0600).
+    #[arg(long)]
+    pub session: PathBuf,
+    /// Output directory; the store is DIR/store.sqlite.
+    #[arg(long, short, default_value = "tgtakeout-export")]
+    pub out: PathBuf,
+    /// Chat kinds to export, as Telegram Desktop offers them (repeat or comma-separate). Sets the takeout
+    /// flags exactly as Telegram Desktop does: personal/bot chats → message_users; private groups →
+    /// message_chats + message_megagroups; public groups → message_megagroups; channels → message_channels.
+    /// Default: personal-chats,private-groups (Telegram Desktop's default).
+    #[arg(long = "chats", value_enum, value_delimiter = ',')]
+    pub categories: Vec<CategoryArg>,
+    /// Every chat kind.
+    #[arg(long, conflicts_with = "categories")]
+    pub all_chats: bool,
+    /// Export only your own messages from these kinds (uses messages.search from yourself). Left chats
+    /// are always exported this way.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub only_my_messages: Vec<CategoryArg>,
+    /// Set the account.initTakeoutSession flags directly instead of from --chats (every chat whose kind a
+    /// flag allows is exported). Example: --takeout-flags message-users,contacts
+    #[arg(long, value_enum, value_delimiter = ',', conflicts_with_all = ["categories", "all_chats"])]
+    pub takeout_flags: Option<Vec<FlagArg>>,
+    /// Do not export contacts (clears the contacts flag).
+    #[arg(long)]
+    pub no_contacts: bool,
+    /// Do not export files (clears the files flag).
+    #[arg(long)]
+    pub no_files: bool,
+    /// Largest file to export (file_max_size), e.g. 8MB, 1.5GB, 4000MB. Units are powers of 1024, as
+    /// Telegram shows sizes. Default 8MB, as Telegram Desktop; at most 4000MB.
+    #[arg(long, value_parser = parse_size, default_value = "8MB")]
+    pub max_file_size: i64,
+    /// Also export active sessions and web sessions.
+    #[arg(long)]
+    pub sessions: bool,
+    #[arg(long)]
+    pub no_personal_info: bool,
+    #[arg(long)]
+    pub no_profile_photos: bool,
+    #[arg(long)]
+    pub no_stories: bool,
+    /// Skip chats you left.
+    #[arg(long)]
+    pub no_left_chats: bool,
+    /// Only these chats: id, peer key (user123, chat123, channel123), @username or exact name. Repeatable.
+    #[arg(long = "chat", value_name = "CHAT")]
+    pub include: Vec<String>,
+    /// Never these chats (same forms as --chat). Repeatable.
+    #[arg(long = "exclude-chat", value_name = "CHAT")]
+    pub exclude: Vec<String>,
+    /// Only messages from this date on (YYYY-MM-DD, UTC, or unix seconds). Works for the whole account.
+    #[arg(long, value_parser = parse_date)]
+    pub since: Option<i32>,
+    /// Only messages up to this date (YYYY-MM-DD means the end of that day, UTC, or unix seconds).
+    #[arg(long, value_parser = parse_date_end)]
+    pub until: Option<i32>,
+    /// When Telegram asks to wait before the export may start (TAKEOUT_INIT_DELAY), wait with a
+    /// countdown instead of exiting with code 3.
+    #[arg(long)]
+    pub wait: bool,
+    /// Chats fetched at once (lowered automatically under flood waits).
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// Your app's API id (my.telegram.org); any value works with fakedc.
+    #[arg(long, env = "TG_API_ID", default_value_t = 1)]
+    pub api_id: i32,
+}
+
+impl ExportArgs {
+    pub fn options(&self) -> ExportOptions {
+        let only_mine: BTreeSet<Category> = self.only_my_messages.iter().map(|c| (*c).into()).collect();
+        let mut o = if let Some(flags) = &self.takeout_flags {
+            let has = |f| flags.contains(&f);
+            let mut o = ExportOptions::from_flags(Flags {
+                contacts: has(FlagArg::Contacts),
+                message_users: has(FlagArg::MessageUsers),
+                message_chats: has(FlagArg::MessageChats),
+                message_megagroups: has(FlagArg::MessageMegagroups),
+                message_channels: has(FlagArg::MessageChannels),
+                files: has(FlagArg::Files),
+                file_max_size: self.max_file_size,
+            });
+            o.only_mine = only_mine.iter().flat_map(|c| c.chat_types().iter().copied()).collect();
+            o
+        } else {
+            let categories: BTreeSet<Category> = if self.all_chats {
+                [
+                    Category::PersonalChats,
+                    Category::BotChats,
+                    Category::PrivateGroups,
+                    Category::PublicGroups,
+                    Category::PrivateChannels,
+                    Category::PublicChannels,
+                ]
+                .into()
+            } else if self.categories.is_empty() {
+                [Category::PersonalChats, Category::PrivateGroups].into()
+            } else {
+                self.categories.iter().map(|c| (*c).into()).collect()
+            };
+            ExportOptions::from_categories(&categories, &only_mine, !self.no_contacts, !self.no_files, self.max_file_size)
+        };
+        if self.no_contacts {
+            o.flags.contacts = false;
+        }
+        if self.no_files {
+            o.flags.files = false;
+        }
+        o.sessions = self.sessions;
+        o.personal_info = !self.no_personal_info;
+        o.profile_photos = !self.no_profile_photos;
+        o.stories = !self.no_stories;
+        o.left_chats = !self.no_left_chats;
+        o.include = self.include.iter().map(|s| Selector::parse(s)).collect();
+        o.exclude = self.exclude.iter().map(|s| Selector::parse(s)).collect();
+        o.since = self.since;
+        o.until = self.until;
+        o.concurrency = self.concurrency.max(1);
+        o
+    }
+}
+
+pub fn parse_size(s: &str) -> Result<i64, String> {
+    let t = s.trim().to_ascii_uppercase();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num.parse().map_err(|_| format!("{s:?} is not a size (examples: 500KB, 8MB, 1.5GB)"))?;
+    let mult: f64 = match unit.trim() {
+        "" | "B" => 1.0,
+        "K" | "KB" | "KIB" => 1024.0,
+        "M" | "MB" | "MIB" => 1024.0 * 1024.0,
+        "G" | "GB" | "GIB" => 1024.0 * 1024.0 * 1024.0,
+        u => return Err(format!("unknown unit {u:?} in {s:?} (use B, KB, MB or GB)")),
+    };
+    let bytes = (n * mult).round() as i64;
+    if bytes <= 0 {
+        return Err(format!("{s:?}: the size must be more than zero"));
+    }
+    if bytes > 4000 * 1024 * 1024 {
+        return Err(format!("{s:?} is more than Telegram's largest file, 4000MB"));
+    }
+    Ok(bytes)
+}
+
+fn parse_date(s: &str) -> Result<i32, String> {
+    parse_day(s, false)
+}
+
+fn parse_date_end(s: &str) -> Result<i32, String> {
+    parse_day(s, true)
+}
+
+fn parse_day(s: &str, end_of_day: bool) -> Result<i32, String> {
+    if let Ok(secs) = s.parse::<i32>() {
+        return Ok(secs);
+    }
+    let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD) or unix seconds"))?;
+    let t = if end_of_day { d.and_hms_opt(23, 59, 59) } else { d.and_hms_opt(0, 0, 0) }.expect("valid time");
+    i32::try_from(t.and_utc().timestamp()).map_err(|_| format!("{s:?} is out of range"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("8MB"), Ok(8 << 20));
+        assert_eq!(parse_size("1.5GB"), Ok(1610612736));
+        assert_eq!(parse_size("500kb"), Ok(500 << 10));
+        assert_eq!(parse_size("4000MB"), Ok(4000 << 20));
+        assert!(parse_size("4001MB").is_err());
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("ten").is_err());
+        assert!(parse_size("5XB").is_err());
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("2020-01-01"), Ok(1577836800));
+        assert_eq!(parse_date_end("2020-01-01"), Ok(1577836800 + 86399));
+        assert!(parse_date("yesterday").is_err());
+    }
+}

@@ -1,0 +1,31 @@
+//! takeout: the tgtakeout export engine.
+//!
+//! It takes a whole Telegram account through a takeout session into a
+//! local SQLite store, resumably and incrementally, and knows nothing of
+//! terminals or of the MTProto client library.
+//!
+//! Layout:
+//! - [`api`]: the one narrow trait through which the engine talks to
+//!   Telegram (implemented with grammers in `takeout-telegram`, so this
+//!   crate is testable without a network).
+//! - [`client`]: takeout wrapping, our retry policy, renewal of an
+//!   invalidated takeout; [`limiter`]: adaptive concurrency.
+//! - [`options`]: what to export (flags, chat types, selection, dates).
+//! - [`export`]: one export, start to finish; [`parse`]: TL to rows.
+//! - [`store`]: the SQLite store, migrations, page+cursor transactions.
+//! - [`progress`]: events the engine reports; [`error`]: why it stopped.
+
+pub mod api;
+pub mod client;
+pub mod error;
+pub mod export;
+pub mod limiter;
+pub mod options;
+pub mod parse;
+pub mod progress;
+pub mod store;
+
+pub use error::ExportError;
+pub use export::{Summary, export};
+pub use options::{ExportOptions, Flags};
+pub use store::Store;

@@ -1,0 +1,239 @@
+//! What to export: the takeout flags (every parameter of
+//! account.initTakeoutSession), which kinds of chat, "only my messages",
+//! the other sections, chat selection and a date range.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+/// The parameters of account.initTakeoutSession.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flags {
+    pub contacts: bool,
+    pub message_users: bool,
+    pub message_chats: bool,
+    pub message_megagroups: bool,
+    pub message_channels: bool,
+    pub files: bool,
+    /// Sent with `files` (they share a flag bit). Bytes.
+    pub file_max_size: i64,
+}
+
+/// Chat types as Telegram Desktop names them in result.json.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatType {
+    SavedMessages,
+    PersonalChat,
+    BotChat,
+    /// A basic group (always private).
+    PrivateGroup,
+    PrivateSupergroup,
+    PublicSupergroup,
+    PrivateChannel,
+    PublicChannel,
+}
+
+impl ChatType {
+    pub const ALL: [ChatType; 8] = [
+        ChatType::SavedMessages,
+        ChatType::PersonalChat,
+        ChatType::BotChat,
+        ChatType::PrivateGroup,
+        ChatType::PrivateSupergroup,
+        ChatType::PublicSupergroup,
+        ChatType::PrivateChannel,
+        ChatType::PublicChannel,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ChatType::SavedMessages => "saved_messages",
+            ChatType::PersonalChat => "personal_chat",
+            ChatType::BotChat => "bot_chat",
+            ChatType::PrivateGroup => "private_group",
+            ChatType::PrivateSupergroup => "private_supergroup",
+            ChatType::PublicSupergroup => "public_supergroup",
+            ChatType::PrivateChannel => "private_channel",
+            ChatType::PublicChannel => "public_channel",
+        }
+    }
+
+    /// The takeout flag Telegram requires to read this type's messages.
+    pub fn allowed_by(self, f: &Flags) -> bool {
+        match self {
+            ChatType::SavedMessages | ChatType::PersonalChat | ChatType::BotChat => f.message_users,
+            ChatType::PrivateGroup => f.message_chats,
+            ChatType::PrivateSupergroup | ChatType::PublicSupergroup => f.message_megagroups,
+            ChatType::PrivateChannel | ChatType::PublicChannel => f.message_channels,
+        }
+    }
+}
+
+/// Telegram Desktop's categories (its export settings), for people.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    PersonalChats,
+    BotChats,
+    PrivateGroups,
+    PublicGroups,
+    PrivateChannels,
+    PublicChannels,
+}
+
+impl Category {
+    pub fn chat_types(self) -> &'static [ChatType] {
+        match self {
+            Category::PersonalChats => &[ChatType::SavedMessages, ChatType::PersonalChat],
+            Category::BotChats => &[ChatType::BotChat],
+            Category::PrivateGroups => &[ChatType::PrivateGroup, ChatType::PrivateSupergroup],
+            Category::PublicGroups => &[ChatType::PublicSupergroup],
+            Category::PrivateChannels => &[ChatType::PrivateChannel],
+            Category::PublicChannels => &[ChatType::PublicChannel],
+        }
+    }
+}
+
+/// Telegram Desktop's mapping from categories to takeout flags, exactly
+/// (export_api_wrap.cpp, startMainSession): private groups need both
+/// message_chats and message_megagroups, public groups only megagroups.
+pub fn flags_for(categories: &BTreeSet<Category>, contacts: bool, files: bool, file_max_size: i64) -> Flags {
+    let has = |c| categories.contains(&c);
+    Flags {
+        contacts,
+        message_users: has(Category::PersonalChats) || has(Category::BotChats),
+        message_chats: has(Category::PrivateGroups),
+        message_megagroups: has(Category::PrivateGroups) || has(Category::PublicGroups),
+        message_channels: has(Category::PrivateChannels) || has(Category::PublicChannels),
+        files,
+        file_max_size,
+    }
+}
+
+/// Names a chat: by id (123, or a peer key user123/chat123/channel123),
+/// by @username, or by exact name (case-insensitive).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Selector {
+    Id(i64),
+    Peer(String),
+    Username(String),
+    Name(String),
+}
+
+impl Selector {
+    pub fn parse(s: &str) -> Selector {
+        let s = s.trim();
+        if let Some(u) = s.strip_prefix('@') {
+            return Selector::Username(u.to_ascii_lowercase());
+        }
+        if let Ok(id) = s.parse::<i64>() {
+            return Selector::Id(id);
+        }
+        for prefix in ["user", "chat", "channel"] {
+            if s.strip_prefix(prefix).is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit())) {
+                return Selector::Peer(s.to_string());
+            }
+        }
+        Selector::Name(s.to_lowercase())
+    }
+
+    pub fn matches(&self, peer: &str, id: i64, username: Option<&str>, name: &str) -> bool {
+        match self {
+            Selector::Id(x) => *x == id,
+            Selector::Peer(p) => p == peer,
+            Selector::Username(u) => username.is_some_and(|n| n.eq_ignore_ascii_case(u)),
+            Selector::Name(n) => name.to_lowercase() == *n,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ExportOptions {
+    pub flags: Flags,
+    /// Chat types to export (each also needs its flag).
+    pub chat_types: BTreeSet<ChatType>,
+    /// Chat types from which only the account's own messages are exported.
+    pub only_mine: BTreeSet<ChatType>,
+    pub personal_info: bool,
+    pub profile_photos: bool,
+    pub stories: bool,
+    pub sessions: bool,
+    /// Chats the account left (channels and supergroups), own messages only.
+    pub left_chats: bool,
+    pub include: Vec<Selector>,
+    pub exclude: Vec<Selector>,
+    /// Unix seconds, inclusive bounds on message dates.
+    pub since: Option<i32>,
+    pub until: Option<i32>,
+    /// Chats fetched at once (the starting point; flood waits lower it).
+    pub concurrency: usize,
+}
+
+impl ExportOptions {
+    /// What Telegram Desktop exports by default: personal info, profile
+    /// photos, contacts, stories, personal chats and private groups, photos
+    /// up to 8 MB.
+    pub fn telegram_desktop_defaults() -> Self {
+        let categories: BTreeSet<Category> = [Category::PersonalChats, Category::PrivateGroups].into();
+        Self::from_categories(&categories, &BTreeSet::new(), true, true, 8 << 20)
+    }
+
+    pub fn from_categories(
+        categories: &BTreeSet<Category>,
+        only_mine: &BTreeSet<Category>,
+        contacts: bool,
+        files: bool,
+        file_max_size: i64,
+    ) -> Self {
+        ExportOptions {
+            flags: flags_for(categories, contacts, files, file_max_size),
+            chat_types: categories.iter().flat_map(|c| c.chat_types().iter().copied()).collect(),
+            only_mine: only_mine.iter().flat_map(|c| c.chat_types().iter().copied()).collect(),
+            personal_info: true,
+            profile_photos: true,
+            stories: true,
+            sessions: false,
+            left_chats: true,
+            include: Vec::new(),
+            exclude: Vec::new(),
+            since: None,
+            until: None,
+            concurrency: 8,
+        }
+    }
+
+    /// Raw flags, as a power user gives them: every chat type a flag allows.
+    pub fn from_flags(flags: Flags) -> Self {
+        let mut o = Self::from_categories(&BTreeSet::new(), &BTreeSet::new(), flags.contacts, flags.files, flags.file_max_size);
+        o.flags = flags;
+        o.chat_types = ChatType::ALL.into_iter().filter(|t| t.allowed_by(&flags)).collect();
+        o
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn categories_map_like_telegram_desktop() {
+        let f = flags_for(&[Category::PrivateGroups].into(), false, false, 0);
+        assert!(f.message_chats && f.message_megagroups && !f.message_users && !f.message_channels);
+        let f = flags_for(&[Category::PublicGroups].into(), false, false, 0);
+        assert!(!f.message_chats && f.message_megagroups);
+        let f = flags_for(&[Category::BotChats].into(), true, false, 0);
+        assert!(f.message_users && f.contacts);
+        let f = flags_for(&[Category::PublicChannels].into(), false, true, 5);
+        assert!(f.message_channels && f.files && f.file_max_size == 5);
+    }
+
+    #[test]
+    fn selectors() {
+        assert_eq!(Selector::parse("@Fx_Alice"), Selector::Username("fx_alice".into()));
+        assert_eq!(Selector::parse("42"), Selector::Id(42));
+        assert_eq!(Selector::parse("channel42"), Selector::Peer("channel42".into()));
+        assert_eq!(Selector::parse("Book Club"), Selector::Name("book club".into()));
+        assert!(Selector::parse("book club").matches("channel1", 1, None, "Book Club"));
+    }
+}

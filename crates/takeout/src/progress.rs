@@ -1,0 +1,31 @@
+//! Progress is an interface the engine calls, so the engine holds no
+//! terminal code: the CLI draws bars on a terminal and prints plain lines
+//! otherwise; tests record events.
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// A new stage ("dialogs", "contacts", "messages", ...).
+    Stage(&'static str),
+    /// Chats to fetch in this run and messages Telegram reports for them.
+    ChatsPlanned { chats: usize },
+    ChatDone { name: String, messages: u64 },
+    /// New messages stored (running total increments).
+    Messages(u64),
+    FloodWait { seconds: u32 },
+    Retry { reason: String },
+    /// The takeout session was replaced (TAKEOUT_INVALID) and the export goes on.
+    TakeoutRenewed,
+    /// Waiting out TAKEOUT_INIT_DELAY: seconds left.
+    DelayCountdown { seconds: u64 },
+}
+
+pub trait Progress: Send + Sync {
+    fn event(&self, event: Event);
+}
+
+/// Ignores everything (`--quiet`, and tests that do not care).
+pub struct Silent;
+
+impl Progress for Silent {
+    fn event(&self, _: Event) {}
+}
