@@ -43,7 +43,7 @@ use crate::session::SessionFile;
 /// How to connect.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientOptions {
-    /// The application's api_id (https://core.telegram.org/myapp), sent in
+    /// The application's api_id (<https://core.telegram.org/myapp>), sent in
     /// initConnection on every new connection.
     pub api_id: i32,
     /// Independent connections (grammers sender pools) per dc that
