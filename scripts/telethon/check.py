@@ -366,6 +366,18 @@ async def run(world, session, c):
                 for m in msgs:
                     kept[(key, m.id)] = m
 
+            # ---- reverse=True (offset_id=1, add_offset=-100 windows) over the
+            # biggest common-box history and the biggest channel history.
+            by_size = sorted(targets, key=lambda kv: -len(world.histories.get(kv[0], [])))
+            picked = [next((kv for kv in by_size if kv[0][0] != "channel"), None),
+                      next((kv for kv in by_size if kv[0][0] == "channel"), None)]
+            for key, entity in filter(None, picked):
+                name = f"history {key} reverse=True"
+                msgs = await collect(name, t.iter_messages(entity, reverse=True, wait_time=0))
+                g = [telethon_row(m) for m in msgs]
+                w = [world_row(m) for m in world.histories.get(key, [])]
+                c.check(g == w, name, first_diff(g, w))
+
             # ---- downloads: one file of each kind, and the 1 MiB boundary
             # files of Saved Messages.
             picks = []

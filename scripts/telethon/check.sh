@@ -8,14 +8,17 @@
 # compares everything Telethon gets against the JSON:
 #
 #   small   `fakedc world --preset small`: every fixture, one page per chat.
-#   paging  the medium preset plus 20 one-message private chats (113
+#   paging  the medium preset plus 20 one-message private chats (over 100
 #           dialogs): iter_dialogs and iter_messages both have to page.
 #
 # The server is always stopped. The last line is "N passed, M failed" (all
 # passes); the exit status is non-zero on any failure.
 #
 # Knobs: SEED (world seed, default 1), PASSES (default "small paging"),
-# PYTHON (interpreter making the venv, default python3), FAKEDC_BIN,
+# PYTHON (interpreter making the venv, default python3), FAKEDC_BIN (use
+# this binary, build nothing), FAKEDC_PROFILE (release, the default, or dev:
+# after `cargo test` the dev build is already there; fakedc's dependencies
+# are optimised in dev too, and Python is the bottleneck anyway),
 # TELETHON_VENV, CHECK_VERBOSE=1 (print every check, not only failures).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -48,13 +51,26 @@ py=$venv/bin/python
 
 # ---- fakedc
 if [ -z "${FAKEDC_BIN:-}" ]; then
-    cargo build --release --quiet -p fakedc || fail "cargo build -p fakedc failed"
-    FAKEDC_BIN=$root/target/release/fakedc
+    case ${FAKEDC_PROFILE:-release} in
+    release) cargo build --release --locked --quiet -p fakedc || fail "cargo build --release -p fakedc failed"
+        FAKEDC_BIN=$root/target/release/fakedc ;;
+    dev) cargo build --locked --quiet -p fakedc || fail "cargo build -p fakedc failed"
+        FAKEDC_BIN=$root/target/debug/fakedc ;;
+    *) fail "FAKEDC_PROFILE must be release or dev" ;;
+    esac
 fi
 [ -x "$FAKEDC_BIN" ] || fail "no fakedc binary at $FAKEDC_BIN"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/telethon-check.XXXXXX")
 server=
+checker=
+stop_checker() {
+    if [ -n "$checker" ]; then
+        kill -TERM "$checker" 2>/dev/null || true
+        wait "$checker" 2>/dev/null || true
+        checker=
+    fi
+}
 stop_server() {
     if [ -n "$server" ]; then
         if kill -0 "$server" 2>/dev/null; then
@@ -66,7 +82,7 @@ stop_server() {
         server=
     fi
 }
-trap 'stop_server; rm -rf "$work"' EXIT
+trap 'stop_checker; stop_server; rm -rf "$work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -89,8 +105,13 @@ run_pass() {
     sed -n '1,2p' "$dir/server.out" | sed "s/^/[$name] /" >&2
 
     local status=0 start=$SECONDS
+    # In the background, so that a signal to this script acts at once (bash
+    # runs traps only when a foreground child ends; `wait` is interrupted).
     timeout --kill-after=10 240 "$py" -u "$here/check.py" "$world" "$dir/session.json" \
-        >"$dir/check.out" || status=$?
+        >"$dir/check.out" &
+    checker=$!
+    wait "$checker" || status=$?
+    checker=
     stop_server
     sed "s/^/[$name] /" "$dir/check.out"
     local summary
