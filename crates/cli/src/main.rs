@@ -5,7 +5,9 @@
 //! retries; what is already stored is kept); 2 bad input (options, session
 //! file, output directory, a store from a newer version, a chat selector
 //! that matches nothing); 3 Telegram asks to wait before the export may
-//! start (TAKEOUT_INIT_DELAY; run again at the time shown, or use --wait).
+//! start (TAKEOUT_INIT_DELAY; run again at the time shown, or use --wait);
+//! 130 interrupted by Ctrl-C (the takeout session is closed without
+//! success; everything stored is kept).
 
 mod args;
 mod display;
@@ -26,6 +28,8 @@ use display::Display;
 const EXIT_FAILED: u8 = 1;
 const EXIT_BAD_INPUT: u8 = 2;
 const EXIT_MUST_WAIT: u8 = 3;
+/// 128 + SIGINT, as shells report a Ctrl-C.
+const EXIT_INTERRUPTED: u8 = 130;
 
 /// An error with the exit code it deserves.
 struct Failure {
@@ -96,7 +100,10 @@ async fn export_with(
         let store = Store::open(&store_path).map_err(bad_input)?;
         let api = TelegramApi::connect(session, ClientOptions { api_id, connections: 1 }).map_err(bad_input)?;
         let display = Arc::new(Display::new(quiet));
-        let result = takeout::export(api, store, options, display.clone()).await;
+        let interrupted = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        let result = takeout::export_until(api, store, options, display.clone(), interrupted).await;
         display.finish();
         match result {
             Ok((summary, _store)) => return Ok(summary),
@@ -118,6 +125,7 @@ async fn export_with(
                 countdown(seconds, &display).await;
             }
             Err(e @ (ExportError::NoMatch(_) | ExportError::Store(_) | ExportError::Bot)) => return Err(bad_input(e)),
+            Err(e @ ExportError::Interrupted) => return Err(Failure { code: EXIT_INTERRUPTED, error: e.into() }),
             Err(e) => return Err(Failure { code: EXIT_FAILED, error: anyhow::anyhow!("{e}. What was exported so far is kept; run the same command again to continue.") }),
         }
     }

@@ -191,3 +191,33 @@ fn demo_runs_and_says_where() {
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["messages_total"], 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_closes_the_takeout_without_success_and_keeps_the_store() {
+    let mut params = WorldParams::preset("small", 3).unwrap();
+    params.messages_per_chat = 300;
+    let faults = fakedc::faults::FaultConfig { latency: Duration::from_millis(25), ..Default::default() };
+    let dc = FakeDc::start(Config { faults, ..Config::default() }, World::generate(&params)).await.unwrap();
+    let dir = tmp("sigint");
+    let s = session(&dc, &dir);
+    let child = export_cmd(&s, &dir).stderr(Stdio::piped()).spawn().unwrap();
+    // Interrupt once the export is under way (its takeout session exists).
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while dc.takeouts().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the export never started");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted"), "{err}");
+    assert_eq!(dc.takeouts()[0].finished, Some(false), "closed without success");
+    let partial = count(&dir);
+    let out = run(export_cmd(&s, &dir));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(count(&dir) > partial);
+    assert_eq!(dc.takeouts().last().unwrap().finished, Some(true));
+}

@@ -18,6 +18,8 @@ pub enum ExportError {
     Api(ApiError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("interrupted; what was exported so far is kept, and the same command continues from there")]
+    Interrupted,
     #[error("no chat matches {0:?}; check the id, @username or name")]
     NoMatch(String),
 }

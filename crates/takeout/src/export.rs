@@ -65,11 +65,27 @@ pub async fn export<A: Api>(
     options: &ExportOptions,
     progress: Arc<dyn Progress>,
 ) -> Result<(Summary, Store), ExportError> {
+    export_until(api, store, options, progress, std::future::pending()).await
+}
+
+/// Like [`export`], but stops when `cancel` resolves (the person pressed
+/// Ctrl-C): the takeout session is closed without success, the run is
+/// recorded as interrupted, and everything stored so far stays.
+pub async fn export_until<A: Api>(
+    api: A,
+    store: Store,
+    options: &ExportOptions,
+    progress: Arc<dyn Progress>,
+    cancel: impl std::future::Future<Output = ()>,
+) -> Result<(Summary, Store), ExportError> {
     let started = Instant::now();
     let client = Arc::new(Client::new(api, options.flags, options.concurrency, progress.clone()));
     let store = Arc::new(Mutex::new(store));
     let run = store.lock().unwrap().begin_run(&serde_json::to_string(options).unwrap_or_default(), now())?;
-    let result = run_export(&client, &store, options, &progress).await;
+    let result = tokio::select! {
+        r = run_export(&client, &store, options, &progress) => r,
+        () = cancel => Err(ExportError::Interrupted),
+    };
     let mut summary = match result {
         Ok(s) => s,
         Err(e) => {
@@ -77,7 +93,8 @@ pub async fn export<A: Api>(
             if client.takeout_id().is_some() {
                 let _ = client.finish(false).await;
             }
-            let _ = store.lock().unwrap().finish_run(run, "failed", now());
+            let status = if matches!(e, ExportError::Interrupted) { "interrupted" } else { "failed" };
+            let _ = store.lock().unwrap().finish_run(run, status, now());
             return Err(e);
         }
     };

@@ -26,6 +26,6 @@ pub mod progress;
 pub mod store;
 
 pub use error::ExportError;
-pub use export::{Summary, export};
+pub use export::{Summary, export, export_until};
 pub use options::{ExportOptions, Flags};
 pub use store::Store;
