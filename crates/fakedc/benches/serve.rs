@@ -32,6 +32,8 @@ const PIPELINE: usize = 8;
 fn main() {
     let secs: u64 = std::env::var("SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    // Clients spawn their runner tasks on creation.
+    let _in_runtime = rt.enter();
     let dir = std::env::temp_dir().join(format!("fakedc-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
 
@@ -39,8 +41,8 @@ fn main() {
         let world = World::generate(&WorldParams::preset(preset, 1).unwrap());
         let (peer, hash) = biggest_history(&world);
         let doc = biggest_document(&world);
-        let (mut child, session) = spawn(&dir, preset);
-        let pid = child.id();
+        let (child, session) = spawn(&dir, preset);
+        let pid = child.0.id();
         println!("fakedc serve --world {preset} ({} messages), pid {pid}, {secs} s per figure", world.message_count());
         for clients in [1usize, 8] {
             let conns: Vec<Client> = (0..clients).map(|_| common::client(&session).0).collect();
@@ -94,21 +96,31 @@ fn main() {
             drop(conns);
         }
         println!("  peak server RSS: {} MB", peak_rss_mb(pid));
-        let _ = child.kill();
-        let _ = child.wait();
+        drop(child);
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn spawn(dir: &Path, preset: &str) -> (Child, SessionFile) {
+/// The server process, killed however the bench ends (a panic included).
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn(dir: &Path, preset: &str) -> (Server, SessionFile) {
     let session_path = dir.join(format!("{preset}.json"));
     let _ = std::fs::remove_file(&session_path);
-    let child = Command::new(env!("CARGO_BIN_EXE_fakedc"))
+    let child = Server(Command::new(env!("CARGO_BIN_EXE_fakedc"))
         .args(["serve", "--world", preset, "--session-out"])
         .arg(&session_path)
         .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .spawn()
-        .expect("start fakedc");
+        .expect("start fakedc"));
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         if let Ok(s) = SessionFile::read(&session_path) {
@@ -185,7 +197,7 @@ fn biggest_history(world: &World) -> (Peer, i64) {
     (peer, hash)
 }
 
-/// (id, access_hash, size, file_reference) of the largest document on dc 2.
+/// (id, access_hash, size) of the largest document.
 fn biggest_document(world: &World) -> (i64, i64, u64) {
     let mut best = None::<(i64, i64, u64)>;
     for m in world.all_messages() {
