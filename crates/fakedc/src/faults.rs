@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::error::RpcErr;
+use crate::world::rng::Rng;
 
 /// What to inject. The default injects nothing.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -48,7 +49,7 @@ pub struct Faults {
     /// Close the connection instead of answering the next N requests (tests).
     drop_next: AtomicU32,
     requests: AtomicU64,
-    rng: Mutex<u64>,
+    rng: Mutex<Rng>,
     buckets: Mutex<HashMap<&'static str, Bucket>>,
     takeout_invalidated: Mutex<bool>,
     bandwidth_next_free: Mutex<Instant>,
@@ -65,7 +66,7 @@ impl Faults {
             config: Mutex::new(config),
             drop_next: AtomicU32::new(0),
             requests: AtomicU64::new(0),
-            rng: Mutex::new(seed ^ 0xfa_0175),
+            rng: Mutex::new(Rng::derive(&[seed, 0xfa_0175])),
             buckets: Mutex::new(HashMap::new()),
             takeout_invalidated: Mutex::new(false),
             bandwidth_next_free: Mutex::new(Instant::now()),
@@ -101,8 +102,8 @@ impl Faults {
         // Draw both numbers every time so the sequence does not depend on
         // which faults are switched on.
         let (d, e) = {
-            let mut s = self.rng.lock().unwrap();
-            (unit(next(&mut s)), unit(next(&mut s)))
+            let mut r = self.rng.lock().unwrap();
+            (unit(r.next_u64()), unit(r.next_u64()))
         };
         if d < cfg.drop_probability {
             return Verdict::Drop;
@@ -173,13 +174,6 @@ fn class_of(method: &str) -> &'static str {
     }
 }
 
-fn next(s: &mut u64) -> u64 {
-    *s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    let mut z = *s;
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
 
 fn unit(x: u64) -> f64 {
     (x >> 11) as f64 / (1u64 << 53) as f64

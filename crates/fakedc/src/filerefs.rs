@@ -8,6 +8,7 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use crate::error::RpcErr;
+use crate::world::rng::hash;
 
 pub struct FileRefs {
     secret: u64,
@@ -17,7 +18,7 @@ pub struct FileRefs {
 
 impl FileRefs {
     pub fn new(seed: u64) -> Self {
-        FileRefs { secret: mix(seed ^ 0xf11e_4ef5), ttl: AtomicI64::new(0) }
+        FileRefs { secret: hash(&[seed, 0xf11e_4ef5]), ttl: AtomicI64::new(0) }
     }
 
     pub fn set_ttl(&self, secs: i64) {
@@ -49,16 +50,10 @@ impl FileRefs {
     }
 
     fn mac(&self, media_id: i64, t: u32) -> u64 {
-        mix(mix(self.secret ^ media_id as u64) ^ t as u64)
+        hash(&[self.secret, media_id as u64, t as u64])
     }
 }
 
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
 
 #[cfg(test)]
 mod tests {

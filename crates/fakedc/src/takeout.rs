@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::clock::Clock;
 use crate::error::RpcErr;
+use crate::world::rng::hash;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct TakeoutFlags {
@@ -54,7 +55,7 @@ impl Takeouts {
                 records: Vec::new(),
                 first_request: None,
                 // Ids look random to a client but are reproducible per seed.
-                next_id: (mix(seed ^ 0x7a6b_0ea0) >> 2) as i64 | 1 << 40,
+                next_id: (hash(&[seed, 0x7a6b_0ea0]) >> 2) as i64 | 1 << 40,
             }),
             delay_secs: delay_secs as i64,
         }
@@ -74,7 +75,7 @@ impl Takeouts {
             r.invalidated = true;
         }
         let id = st.next_id;
-        st.next_id += 1 + (mix(id as u64) & 0xffff) as i64;
+        st.next_id += 1 + (hash(&[id as u64]) & 0xffff) as i64;
         st.records.push(TakeoutRecord { id, flags, started: now, finished: None, invalidated: false });
         Ok(id)
     }
@@ -118,13 +119,6 @@ impl Takeouts {
     }
 }
 
-/// splitmix64's finalizer: spreads ids so consecutive sessions do not look sequential.
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
 
 #[cfg(test)]
 mod tests {

@@ -20,7 +20,7 @@ mod generate;
 mod history;
 mod json;
 pub mod model;
-mod rng;
+pub mod rng;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
