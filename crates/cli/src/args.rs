@@ -145,6 +145,10 @@ pub struct ExportArgs {
     /// countdown instead of exiting with code 3.
     #[arg(long)]
     pub wait: bool,
+    /// Also re-check messages already exported for edits. Each stored page of 100 costs one small
+    /// request (Telegram answers "not modified" when nothing changed); changed pages are stored again.
+    #[arg(long)]
+    pub refresh_edits: bool,
     /// Chats fetched at once (lowered automatically under flood waits).
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
@@ -203,6 +207,7 @@ impl ExportArgs {
         o.since = self.since;
         o.until = self.until;
         o.concurrency = self.concurrency.max(1);
+        o.refresh_edits = self.refresh_edits;
         o
     }
 }

@@ -36,6 +36,9 @@ pub struct Summary {
     pub sessions: u64,
     pub profile_photos: u64,
     pub stories: u64,
+    pub forum_topics: u64,
+    /// With refresh_edits: stored pages that had changed and were fetched again.
+    pub pages_refreshed: u64,
     /// Chats not exported, with the reason.
     pub skipped: Vec<Skipped>,
     pub seconds: f64,
@@ -55,6 +58,8 @@ struct Job {
     name: String,
     kind: ChatType,
     only_mine: bool,
+    /// A supergroup organised in topics (their list is exported too).
+    forum: bool,
     /// (range, newest id of the chat inside it).
     ranges: Vec<((i32, i32), i32)>,
 }
@@ -158,6 +163,9 @@ async fn run_export<A: Api>(
     store.lock().unwrap().put_dialogs(&rows)?;
 
     account_sections(client, store, options, self_id, &mut summary, progress).await?;
+    for job in jobs.iter().filter(|j| j.forum && !j.only_mine) {
+        summary.forum_topics += fetch_topics(client, store, job).await?;
+    }
 
     progress.event(Event::Stage("messages"));
     progress.event(Event::ChatsPlanned { chats: jobs.len() });
@@ -168,16 +176,19 @@ async fn run_export<A: Api>(
     for job in jobs {
         let (client, store, progress, me_input) = (client.clone(), store.clone(), progress.clone(), me_input.clone());
         let (since, until) = (options.since, options.until);
+        let refresh = options.refresh_edits && since.is_none() && until.is_none();
         let slots = chat_slots.clone();
         tasks.spawn(async move {
             let _slot = slots.acquire_owned().await.expect("semaphore lives");
             let n = fetch_chat(&client, &store, &job, &me_input, since, until, &progress).await?;
+            let edited = if refresh && !job.only_mine { refresh_edits(&client, &store, &job).await? } else { 0 };
             progress.event(Event::ChatDone { name: job.name.clone(), messages: n });
-            Ok::<_, ExportError>((job.kind, n))
+            Ok::<_, ExportError>((job.kind, n, edited))
         });
     }
     while let Some(done) = tasks.join_next().await {
-        let (kind, n) = done.expect("chat task does not panic")?;
+        let (kind, n, edited) = done.expect("chat task does not panic")?;
+        summary.pages_refreshed += edited;
         *summary.chats.entry(kind.name().into()).or_default() += 1;
         *summary.messages.entry(kind.name().into()).or_default() += n;
         summary.messages_total += n;
@@ -395,7 +406,9 @@ fn plan(dialogs: &Dialogs, left: &[tl::enums::Chat], self_id: i64, o: &ExportOpt
         } else {
             ranges
         };
+        let forum = matches!(&peer, tl::enums::Peer::Channel(c) if matches!(chats.get(&c.channel_id), Some(tl::enums::Chat::Channel(x)) if x.forum));
         jobs.push(Job {
+            forum,
             input: input_peer(&peer, &dialogs.users, &chats),
             peer: key,
             name,
@@ -478,6 +491,91 @@ async fn fetch_chat<A: Api>(
         }
     }
     Ok(stored)
+}
+
+/// Re-checks a chat's stored messages for edits: for each stored page of
+/// 100 (oldest first) it sends getHistory for exactly that window with the
+/// page's hash — Telegram's hash generation over (id, edit_date), newest
+/// first — and stores the page again only when Telegram answers with it
+/// instead of messagesNotModified. Returns how many pages changed.
+async fn refresh_edits<A: Api>(client: &Client<A>, store: &Mutex<Store>, job: &Job) -> Result<u64, ExportError> {
+    let mut changed = 0;
+    for &(range, _) in &job.ranges {
+        let versions = store.lock().unwrap().versions(&job.peer, range)?;
+        for chunk in versions.chunks(PAGE as usize) {
+            let hash = page_hash(chunk.iter().rev());
+            let req = tl::functions::messages::GetHistory {
+                peer: job.input.clone(),
+                offset_id: chunk[0].0,
+                offset_date: 0,
+                add_offset: -PAGE,
+                limit: PAGE,
+                max_id: 0,
+                min_id: 0,
+                hash,
+            };
+            let answer = client.call(&req, Some(range)).await?;
+            if matches!(answer, tl::enums::messages::Messages::NotModified(_)) {
+                continue;
+            }
+            let page = parse::page(answer);
+            let rows: Vec<_> = page.messages.iter().filter_map(parse::message_row).filter(|r| r.peer == job.peer).collect();
+            let Some(max_id) = rows.iter().map(|r| r.id).max() else { continue };
+            let users: Vec<UserRow> = page.users.iter().filter_map(parse::user_row).collect();
+            let chats: Vec<ChatRow> = page.chats.iter().filter_map(parse::chat_row).collect();
+            store.lock().unwrap().save_page(&job.peer, range, &rows, max_id, &users, &chats)?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
+/// Telegram's hash generation (core.telegram.org/api/offsets), fed with
+/// each message's id and edit date.
+pub fn page_hash<'a>(versions: impl Iterator<Item = &'a (i32, Option<i32>)>) -> i64 {
+    let mut h: u64 = 0;
+    for (id, edit) in versions {
+        for v in [*id as u64, edit.unwrap_or(0) as u64] {
+            h ^= h >> 21;
+            h ^= h << 35;
+            h ^= h >> 4;
+            h = h.wrapping_add(v);
+        }
+    }
+    h as i64
+}
+
+/// The topic list of a forum (names, icons, creation dates); the topics'
+/// messages come with the chat's history (reply_to.top_id).
+async fn fetch_topics<A: Api>(client: &Client<A>, store: &Mutex<Store>, job: &Job) -> Result<u64, ExportError> {
+    let mut items = Vec::new();
+    let mut offset_topic = 0;
+    loop {
+        let req = tl::functions::messages::GetForumTopics {
+            peer: job.input.clone(),
+            q: None,
+            offset_date: 0,
+            offset_id: 0,
+            offset_topic,
+            limit: PAGE,
+        };
+        let tl::enums::messages::ForumTopics::Topics(page) = client.call(&req, None).await?;
+        let n = page.topics.len();
+        for t in &page.topics {
+            let id = match t {
+                tl::enums::ForumTopic::Topic(t) => t.id,
+                tl::enums::ForumTopic::Deleted(t) => t.id,
+            };
+            items.push((format!("{}/{id:010}", job.peer), t.to_bytes()));
+            offset_topic = id;
+        }
+        if n == 0 || items.len() as i32 >= page.count {
+            break;
+        }
+    }
+    let n = items.len() as u64;
+    store.lock().unwrap().put_item_group("forum_topic", &job.peer, &items)?;
+    Ok(n)
 }
 
 fn search(peer: tl::enums::InputPeer, me: tl::enums::InputPeer, offset_id: i32, limit: i32) -> tl::functions::messages::Search {

@@ -168,6 +168,9 @@ pub struct ExportOptions {
     pub until: Option<i32>,
     /// Chats fetched at once (the starting point; flood waits lower it).
     pub concurrency: usize,
+    /// Re-check messages already stored for edits, page by page with
+    /// Telegram's page hash (unchanged pages cost a tiny answer).
+    pub refresh_edits: bool,
 }
 
 impl ExportOptions {
@@ -200,6 +203,7 @@ impl ExportOptions {
             since: None,
             until: None,
             concurrency: 8,
+            refresh_edits: false,
         }
     }
 

@@ -312,6 +312,21 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces the items of `kind` whose key starts with `group` + "/" (e.g.
+    /// one forum's topics), leaving other groups of the same kind alone.
+    pub fn put_item_group(&mut self, kind: &str, group: &str, items: &[(String, Vec<u8>)]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM items WHERE kind = ?1 AND key >= ?2 AND key < ?3", params![kind, format!("{group}/"), format!("{group}0")])?;
+        {
+            let mut st = tx.prepare("INSERT OR REPLACE INTO items (kind, key, raw) VALUES (?1, ?2, ?3)")?;
+            for (key, raw) in items {
+                st.execute(params![kind, key, raw])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     pub fn items(&self, kind: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
         let mut st = self.conn.prepare("SELECT key, raw FROM items WHERE kind = ?1 ORDER BY key")?;
         let rows = st.query_map([kind], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -338,6 +353,13 @@ impl Store {
                 raw: r.get(10)?,
             })
         })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// (id, edit_date) of the stored messages of `peer` within [min, max], ascending.
+    pub fn versions(&self, peer: &str, range: (i32, i32)) -> Result<Vec<(i32, Option<i32>)>, StoreError> {
+        let mut st = self.conn.prepare("SELECT id, edit_date FROM messages WHERE peer = ?1 AND id BETWEEN ?2 AND ?3 ORDER BY id")?;
+        let rows = st.query_map(params![peer, range.0, range.1], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -137,7 +137,12 @@ async fn stored_fields_match_the_world() {
     let dc = FakeDc::start(Config::default(), w.clone()).await.unwrap();
     let dir = tmp("fields");
     let all = Flags { contacts: true, message_users: true, message_chats: true, message_megagroups: true, message_channels: true, files: false, file_max_size: 0 };
-    let (_, store) = run(&dc, &dir, &ExportOptions::from_flags(all)).await.unwrap();
+    let (summary, store) = run(&dc, &dir, &ExportOptions::from_flags(all)).await.unwrap();
+    // Every forum's topic list.
+    let topics: usize = w.chats.iter().filter(|c| c.forum && !c.left).map(|c| c.topics.len()).sum();
+    assert!(topics >= 3);
+    assert_eq!(store.items("forum_topic").unwrap().len(), topics);
+    assert_eq!(summary.forum_topics as usize, topics);
     for p in w.dialogs() {
         let rows = store.messages_of(&peer_key(p)).unwrap();
         assert_eq!(rows.len(), w.history_ids(p).len(), "{p:?}");
@@ -281,4 +286,37 @@ async fn only_my_messages_selection_and_dates() {
     }
     let got: BTreeSet<_> = stored(&s).into_iter().filter(|(p, _)| w.dialogs().iter().any(|&d| peer_key(d) == *p)).collect();
     assert!(got == want, "date range: {} stored vs {} expected", got.len(), want.len());
+}
+
+#[tokio::test]
+async fn refresh_edits_fetches_only_changed_pages() {
+    let w = world();
+    let dc = FakeDc::start(Config::default(), w.clone()).await.unwrap();
+    let dir = tmp("edits");
+    let flags = Flags { message_users: true, message_chats: true, message_megagroups: true, message_channels: true, ..Flags::default() };
+    let mut options = ExportOptions::from_flags(flags);
+    run(&dc, &dir, &options).await.unwrap();
+
+    // Nothing edited: every page answers notModified.
+    options.refresh_edits = true;
+    let (s, _) = run(&dc, &dir, &options).await.unwrap();
+    assert_eq!(s.pages_refreshed, 0);
+
+    // Two edits in one chat: exactly the pages holding them come back.
+    let alice = w.resolve_username("fx_alice").unwrap();
+    let ids = w.history_ids(alice).to_vec();
+    let (a, b) = (ids[1], ids[ids.len() - 2]);
+    let now = 1_900_000_000;
+    dc.with_world(|w| {
+        assert!(w.edit_message(alice, a, "edited one", now));
+        assert!(w.edit_message(alice, b, "edited two", now));
+    });
+    let (s, store) = run(&dc, &dir, &options).await.unwrap();
+    let pages: std::collections::BTreeSet<usize> = [a, b].iter().map(|id| ids.iter().position(|x| x == id).unwrap() / 100).collect();
+    assert_eq!(s.pages_refreshed as usize, pages.len());
+    let rows = store.messages_of(&peer_key(alice)).unwrap();
+    let get = |id| rows.iter().find(|r| r.id == id).unwrap();
+    assert_eq!((get(a).text.as_str(), get(a).edit_date), ("edited one", Some(now)));
+    assert_eq!((get(b).text.as_str(), get(b).edit_date), ("edited two", Some(now)));
+    assert_eq!(stored(&store).len(), expected(&w, &flags, true).len(), "nothing doubled");
 }
