@@ -150,7 +150,7 @@ pub struct ExportArgs {
     #[arg(long)]
     pub refresh_edits: bool,
     /// Chats fetched at once (lowered automatically under flood waits).
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = 16)]
     pub concurrency: usize,
     /// Your app's API id (my.telegram.org); any value works with fakedc.
     #[arg(long, env = "TG_API_ID", default_value_t = 1)]

@@ -162,11 +162,43 @@ async fn run_export<A: Api>(
         .collect();
     store.lock().unwrap().put_dialogs(&rows)?;
 
-    account_sections(client, store, options, self_id, &mut summary, progress).await?;
-    for job in jobs.iter().filter(|j| j.forum && !j.only_mine) {
-        summary.forum_topics += fetch_topics(client, store, job).await?;
-    }
+    // The account's own data and the chats go at the same time: on a slow
+    // link the dozen small requests of the former would otherwise idle the
+    // connection before the first page of history is asked for.
+    let mut account = Summary::default();
+    let sections = async {
+        account_sections(client, store, options, self_id, &mut account, progress).await?;
+        for job in jobs.iter().filter(|j| j.forum && !j.only_mine) {
+            account.forum_topics += fetch_topics(client, store, job).await?;
+        }
+        Ok::<_, ExportError>(())
+    };
+    let chats = fetch_chats(client, store, options, jobs.clone(), progress);
+    let (sections, chats) = tokio::join!(sections, chats);
+    sections?;
+    let chats = chats?;
+    summary.contacts = account.contacts;
+    summary.saved_contacts = account.saved_contacts;
+    summary.sessions = account.sessions;
+    summary.profile_photos = account.profile_photos;
+    summary.stories = account.stories;
+    summary.forum_topics = account.forum_topics;
+    summary.chats = chats.chats;
+    summary.messages = chats.messages;
+    summary.messages_total = chats.messages_total;
+    summary.pages_refreshed = chats.pages_refreshed;
+    Ok(summary)
+}
 
+/// Every selected chat's history, several chats at once.
+async fn fetch_chats<A: Api>(
+    client: &Arc<Client<A>>,
+    store: &Arc<Mutex<Store>>,
+    options: &ExportOptions,
+    jobs: Vec<Job>,
+    progress: &Arc<dyn Progress>,
+) -> Result<Summary, ExportError> {
+    let mut out = Summary::default();
     progress.event(Event::Stage("messages"));
     progress.event(Event::ChatsPlanned { chats: jobs.len() });
     let me_input = tl::enums::InputPeer::PeerSelf;
@@ -188,12 +220,12 @@ async fn run_export<A: Api>(
     }
     while let Some(done) = tasks.join_next().await {
         let (kind, n, edited) = done.expect("chat task does not panic")?;
-        summary.pages_refreshed += edited;
-        *summary.chats.entry(kind.name().into()).or_default() += 1;
-        *summary.messages.entry(kind.name().into()).or_default() += n;
-        summary.messages_total += n;
+        out.pages_refreshed += edited;
+        *out.chats.entry(kind.name().into()).or_default() += 1;
+        *out.messages.entry(kind.name().into()).or_default() += n;
+        out.messages_total += n;
     }
-    Ok(summary)
+    Ok(out)
 }
 
 struct Dialogs {

@@ -202,7 +202,7 @@ impl ExportOptions {
             exclude: Vec::new(),
             since: None,
             until: None,
-            concurrency: 8,
+            concurrency: 16,
             refresh_edits: false,
         }
     }
