@@ -241,6 +241,8 @@ async fn fetch_dialogs<A: Api>(client: &Client<A>, ranges: &[(i32, i32)]) -> Res
     // Newest range first, as Telegram Desktop does, so the list starts with the newest chats.
     for &range in ranges.iter().rev() {
         let (mut offset_date, mut offset_id, mut offset_peer) = (0, 0, tl::enums::InputPeer::Empty);
+        // Dialogs listed in this range so far (a dialog appears in every range it has messages in).
+        let mut in_range = 0i32;
         loop {
             let req = tl::functions::messages::GetDialogs {
                 exclude_pinned: false,
@@ -275,9 +277,9 @@ async fn fetch_dialogs<A: Api>(client: &Client<A>, ranges: &[(i32, i32)]) -> Res
                 let top = messages.iter().find(|m| parse::message_id(m) == dl.top_message && msg_peer(m).as_ref() == Some(&dl.peer));
                 last = Some((top.map(parse::message_date).unwrap_or(0), dl.top_message, dl.peer.clone()));
             }
-            let seen = d.order.len();
+            in_range += got as i32;
             match (count, last) {
-                (Some(total), Some((date, id, peer))) if got as i32 == PAGE && (seen as i32) < total => {
+                (Some(total), Some((date, id, peer))) if got as i32 == PAGE && in_range < total => {
                     offset_date = date;
                     offset_id = id;
                     offset_peer = input_peer(&peer, &d.users, &d.chats);

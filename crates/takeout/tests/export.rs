@@ -320,3 +320,23 @@ async fn refresh_edits_fetches_only_changed_pages() {
     assert_eq!((get(b).text.as_str(), get(b).edit_date), ("edited two", Some(now)));
     assert_eq!(stored(&store).len(), expected(&w, &flags, true).len(), "nothing doubled");
 }
+
+#[tokio::test]
+async fn many_dialogs_in_every_split_range() {
+    // Over 100 dialogs with messages in each of several ranges: every
+    // range's dialog list takes more than one page.
+    let mut params = WorldParams::preset("small", 8).unwrap();
+    params.private_chats = 240;
+    params.messages_per_chat = 12;
+    let w = World::generate(&params);
+    let dc = FakeDc::start(Config { split_size: 900, ..Config::default() }, w.clone()).await.unwrap();
+    let flags = Flags { message_users: true, message_chats: true, message_megagroups: true, message_channels: true, ..Flags::default() };
+    let (_, store) = run(&dc, &tmp("many"), &ExportOptions::from_flags(flags)).await.unwrap();
+    let ranges = w.max_common_id() / 900 + 1;
+    assert!(ranges >= 3, "several ranges: {ranges}");
+    assert!(dc.stats().requests_of("messages.getDialogs") as i32 > ranges, "some range needed a second page");
+    let want = expected(&w, &flags, true);
+    let got = stored(&store);
+    assert_eq!(got.len(), want.len());
+    assert!(got == want);
+}
