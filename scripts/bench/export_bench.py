@@ -5,7 +5,7 @@ Run through export.sh, which builds the binaries and the venv and passes
 their paths. For every world and simulated round trip it runs, each against a
 freshly started `fakedc serve` (fresh takeout state):
 
-  tgtakeout export --session S --out FRESH_DIR --all-chats --no-files --quiet --json
+  tgtakeout export --session S --out FRESH_DIR --all-chats --full-public-chats --no-files --quiet --json
   telethon_export.py S FRESH.sqlite      (Telethon 1.45 + cryptg, capped)
 
 and measures messages stored, wall time and the child's peak RSS (ru_maxrss of
@@ -223,7 +223,7 @@ def bench_tgtakeout(args, world, latency, workdir):
     try:
         code, wall, rss, cpu, timed_out = run_measured(
             [args.tgtakeout, "export", "--session", dc.session, "--out", out_dir,
-             "--all-chats", "--no-files", "--quiet", "--json"],
+             "--all-chats", "--full-public-chats", "--no-files", "--quiet", "--json"],
             os.path.join(workdir, "tgtakeout.json"), os.path.join(workdir, "tgtakeout.err"),
             timeout=args.tgtakeout_timeout)
     finally:
@@ -432,7 +432,7 @@ def main():
     cap_note = (f"Telethon runs stop after {args.telethon_cap:.0f} s (TELETHON_CAP_SECS); a capped rate is the rate so far."
                 if not args.no_telethon else "Telethon not run.")
     text = "\n".join([
-        "tgtakeout export benchmark: fakedc worlds into the store (--all-chats --no-files), "
+        "tgtakeout export benchmark: fakedc worlds into the store (--all-chats --full-public-chats --no-files), "
         "against Telethon iter_messages into SQLite",
         f"host: {os.cpu_count()} CPUs; {cap_note}",
         "tgtakeout rate = messages in store / process wall time; Telethon rate = messages in SQLite / its export time "

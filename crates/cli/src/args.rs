@@ -100,9 +100,13 @@ pub struct ExportArgs {
     #[arg(long, conflicts_with = "categories")]
     pub all_chats: bool,
     /// Export only your own messages from these kinds (uses messages.search from yourself). Left chats
-    /// are always exported this way.
+    /// are always exported this way, and so are public groups and public channels unless
+    /// --full-public-chats is given (Telegram Desktop's default).
     #[arg(long, value_enum, value_delimiter = ',')]
     pub only_my_messages: Vec<CategoryArg>,
+    /// Export every message of public groups and public channels, not only your own.
+    #[arg(long)]
+    pub full_public_chats: bool,
     /// Set the account.initTakeoutSession flags directly instead of from --chats (every chat whose kind a
     /// flag allows is exported). Example: --takeout-flags message-users,contacts
     #[arg(long, value_enum, value_delimiter = ',', conflicts_with_all = ["categories", "all_chats"])]
@@ -159,7 +163,12 @@ pub struct ExportArgs {
 
 impl ExportArgs {
     pub fn options(&self) -> ExportOptions {
-        let only_mine: BTreeSet<Category> = self.only_my_messages.iter().map(|c| (*c).into()).collect();
+        let mut only_mine: BTreeSet<Category> = self.only_my_messages.iter().map(|c| (*c).into()).collect();
+        if self.takeout_flags.is_none() && !self.full_public_chats {
+            // Telegram Desktop's "full chats" are personal, bot, private group
+            // and private channel chats; from public ones it takes your messages.
+            only_mine.extend([Category::PublicGroups, Category::PublicChannels]);
+        }
         let mut o = if let Some(flags) = &self.takeout_flags {
             let has = |f| flags.contains(&f);
             let mut o = ExportOptions::from_flags(Flags {
@@ -272,5 +281,36 @@ mod tests {
         assert_eq!(parse_date("2020-01-01"), Ok(1577836800));
         assert_eq!(parse_date_end("2020-01-01"), Ok(1577836800 + 86399));
         assert!(parse_date("yesterday").is_err());
+    }
+}
+
+#[cfg(test)]
+mod default_tests {
+    use clap::Parser;
+    use takeout::options::ChatType;
+
+    use super::{Cli, Command};
+
+    fn options(args: &[&str]) -> takeout::ExportOptions {
+        let cli = Cli::parse_from([&["tgtakeout", "export", "--session", "s"][..], args].concat());
+        let Command::Export(e) = cli.command else { unreachable!() };
+        e.options()
+    }
+
+    #[test]
+    fn public_chats_default_to_only_mine_like_telegram_desktop() {
+        let o = options(&["--all-chats"]);
+        assert!(o.only_mine.contains(&ChatType::PublicSupergroup) && o.only_mine.contains(&ChatType::PublicChannel));
+        assert!(!o.only_mine.contains(&ChatType::PrivateChannel) && !o.only_mine.contains(&ChatType::PersonalChat));
+        let o = options(&["--all-chats", "--full-public-chats"]);
+        assert!(o.only_mine.is_empty());
+        // Telegram Desktop's default selection.
+        let o = options(&[]);
+        assert!(o.flags.message_users && o.flags.message_chats && o.flags.message_megagroups && !o.flags.message_channels);
+        assert!(o.flags.contacts && o.flags.files && o.flags.file_max_size == 8 << 20);
+        // Raw flags: exactly what was given.
+        let o = options(&["--takeout-flags", "message-channels"]);
+        assert!(o.flags.message_channels && !o.flags.message_users && !o.flags.contacts && !o.flags.files);
+        assert!(o.only_mine.is_empty());
     }
 }
