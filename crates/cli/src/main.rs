@@ -177,7 +177,7 @@ async fn demo(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
         .with_context(|| format!("cannot create {}", args.out.display()))
         .map_err(bad_input)?;
     let session_path = args.out.join("demo.session.json");
-    dc.session_file().write(&session_path)?;
+    dc.session_file().save(&session_path)?;
     let session = SessionFile::load(&session_path).map_err(bad_input)?;
     let mut options = ExportOptions::from_flags(takeout::Flags {
         contacts: true,

@@ -25,7 +25,7 @@ fn world() -> World {
 
 fn session(dc: &FakeDc, dir: &Path) -> PathBuf {
     let p = dir.join("session.json");
-    dc.session_file().write(&p).unwrap();
+    dc.session_file().save(&p).unwrap();
     p
 }
 

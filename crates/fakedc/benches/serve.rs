@@ -123,7 +123,7 @@ fn spawn(dir: &Path, preset: &str) -> (Server, SessionFile) {
         .expect("start fakedc"));
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        if let Ok(s) = SessionFile::read(&session_path) {
+        if let Ok(s) = SessionFile::load(&session_path) {
             return (child, s);
         }
         assert!(Instant::now() < deadline, "fakedc did not write its session file");

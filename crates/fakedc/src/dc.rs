@@ -14,7 +14,7 @@ use crate::clock::Clock;
 use crate::faults::{FaultConfig, Faults};
 use crate::filerefs::FileRefs;
 use crate::service::Service;
-use crate::session_file::{self, DcEntry, SessionFile};
+use session_file::{DcEntry, SessionFile};
 use crate::stats::{Counts, Stats};
 use crate::takeout::{TakeoutRecord, Takeouts};
 use crate::world::World;
@@ -95,12 +95,17 @@ pub enum StartError {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("the home dc {0} is not among the dcs to serve")]
     NoHomeDc(i32),
+    #[error("{0} is not an IPv4 address; session files name dcs by IPv4 address (e.g. 127.0.0.1:0)")]
+    NotIpv4(SocketAddr),
 }
 
 impl FakeDc {
     pub async fn start(config: Config, world: World) -> Result<FakeDc, StartError> {
         if !config.dcs.contains(&config.home_dc) {
             return Err(StartError::NoHomeDc(config.home_dc));
+        }
+        if !config.listen.is_ipv4() {
+            return Err(StartError::NotIpv4(config.listen));
         }
         let keyring = Arc::new(KeyRing::new());
         let self_id = world.self_id;
@@ -168,20 +173,17 @@ impl FakeDc {
     /// What a client needs to connect: every dc's address and its key.
     pub fn session_file(&self) -> SessionFile {
         SessionFile {
-            format: session_file::FORMAT.into(),
-            version: session_file::VERSION,
             home_dc: self.state.home_dc,
             dcs: self
                 .keys
                 .iter()
                 .map(|(dc, key)| {
                     let addr = self.addr_of(*dc).expect("every key's dc is served");
-                    DcEntry {
-                        id: *dc,
-                        ip: addr.ip().to_string(),
-                        port: addr.port(),
-                        auth_key: Some(hex::encode(key.bytes())),
-                    }
+                    let ip = match addr.ip() {
+                        std::net::IpAddr::V4(ip) => ip,
+                        std::net::IpAddr::V6(_) => unreachable!("start refuses IPv6 listen addresses"),
+                    };
+                    DcEntry { id: *dc, ip, port: addr.port(), auth_key: Some(session_file::AuthKey::from_bytes(*key.bytes())) }
                 })
                 .collect(),
             user_id: Some(self.state.world.read().unwrap().self_id),

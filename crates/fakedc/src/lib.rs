@@ -26,7 +26,8 @@ pub mod faults;
 pub mod filerefs;
 pub mod methods;
 pub mod service;
-pub mod session_file;
+/// The session file (the `session-file` crate, shared with tgtakeout).
+pub use session_file;
 pub mod stats;
 pub mod takeout;
 pub mod tl;

@@ -159,7 +159,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     println!("fakedc listening on {} (dc {})", dc.addr(), dc.state().home_dc);
     println!("world: {summary}");
     if let Some(path) = &args.session_out {
-        dc.session_file().write(path)?;
+        dc.session_file().save(path)?;
         println!("session file: {} (use it with: tgtakeout export --session {})", path.display(), path.display());
     } else {
         println!("no --session-out given: pass one to let a client connect");

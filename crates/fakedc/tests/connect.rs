@@ -19,8 +19,8 @@ async fn config_self_and_takeout_match_the_world() {
     // Through the file, as a user would: written 0600, read back.
     let dir = tempdir();
     let path = dir.join("session.json");
-    dc.session_file().write(&path).unwrap();
-    let session = SessionFile::read(&path).unwrap();
+    dc.session_file().save(&path).unwrap();
+    let session = SessionFile::load(&path).unwrap();
     let (client, _runner) = common::client(&session);
 
     let tl::enums::Config::Config(config) = client.invoke(&tl::functions::help::GetConfig {}).await.unwrap();
@@ -140,7 +140,7 @@ async fn hostile_connections_do_not_disturb_others() {
     let dc = common::start(common::small_world(1)).await;
     let addr = dc.addr();
     let session = dc.session_file();
-    let key_hex = session.dcs[0].auth_key.clone().unwrap();
+    let key = *session.dcs[0].auth_key.as_ref().unwrap().expose();
 
     // Full-transport frames: len | seq | payload | crc32.
     fn full_frame(payload: &[u8]) -> Vec<u8> {
@@ -154,7 +154,6 @@ async fn hostile_connections_do_not_disturb_others() {
     }
     let key_id = {
         use sha1::Digest;
-        let key = hex::decode(&key_hex).unwrap();
         let h = sha1::Sha1::digest(&key);
         u64::from_le_bytes(h[12..20].try_into().unwrap())
     };

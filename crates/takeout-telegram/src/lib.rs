@@ -20,7 +20,8 @@
 //!   own policy.
 
 pub mod client;
-pub mod session;
+/// The session file (the `session-file` crate, shared with fakedc).
+pub use session_file as session;
 
 pub use client::{ClientOptions, ConnectError, TelegramApi};
 pub use session::{AuthKey, DcEntry, SessionError, SessionFile};

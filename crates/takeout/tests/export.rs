@@ -26,7 +26,7 @@ fn tmp(name: &str) -> std::path::PathBuf {
 
 async fn run(dc: &FakeDc, dir: &std::path::Path, options: &ExportOptions) -> Result<(takeout::Summary, Store), takeout::ExportError> {
     let path = dir.join("session.json");
-    dc.session_file().write(&path).unwrap();
+    dc.session_file().save(&path).unwrap();
     let session = SessionFile::load(&path).unwrap();
     let api = TelegramApi::connect(&session, ClientOptions { api_id: 1, connections: 1 }).unwrap();
     let store = Store::open(&dir.join("store.sqlite")).unwrap();

@@ -3,7 +3,7 @@
 //! file fakedc writes.
 #![allow(dead_code)]
 
-use std::net::{Ipv4Addr, SocketAddrV4, SocketAddrV6};
+use std::net::{SocketAddrV4, SocketAddrV6};
 use std::sync::Arc;
 
 use fakedc::session_file::SessionFile;
@@ -207,14 +207,14 @@ fn session_data(session: &SessionFile) -> SessionData {
     let mut data = SessionData::default();
     data.dc_options.clear();
     for dc in &session.dcs {
-        let ip: Ipv4Addr = dc.ip.parse().unwrap();
+        let ip = dc.ip;
         data.dc_options.insert(
             dc.id,
             DcOption {
                 id: dc.id,
                 ipv4: SocketAddrV4::new(ip, dc.port),
                 ipv6: SocketAddrV6::new(ip.to_ipv6_mapped(), dc.port, 0, 0),
-                auth_key: dc.auth_key_bytes(),
+                auth_key: dc.auth_key.as_ref().map(|k| *k.expose()),
             },
         );
     }

@@ -1,8 +1,8 @@
-//! The session file: where the account's data centres are and the auth key
-//! to use on each (format "tgtakeout-session" version 1,
-//! docs/session-file.md). fakedc writes these files; this is the reader
-//! tgtakeout uses, with its own types, so the exporter never depends on
-//! the fake server.
+//! session-file: where an account's data centres are and the auth key to
+//! use on each (format "tgtakeout-session" version 1, docs/session-file.md).
+//! One crate because two programs share the format: fakedc writes these
+//! files, tgtakeout reads them (and will write them after `login`); neither
+//! program depends on the other.
 //!
 //! Auth keys are as good as a password, so this module
 //! - refuses a file that users other than its owner may read or write, and
