@@ -12,7 +12,8 @@
 //!   invalidated takeout; [`limiter`]: adaptive concurrency.
 //! - [`options`]: what to export (flags, chat types, selection, dates).
 //! - [`export`]: one export, start to finish; [`parse`]: TL to rows.
-//! - [`store`]: the SQLite store, migrations, page+cursor transactions.
+//! - [`store`]: the SQLite store, migrations, page+cursor transactions;
+//!   [`store_files`]: the file tables (downloads and references).
 //! - [`progress`]: events the engine reports; [`error`]: why it stopped.
 
 pub mod api;
@@ -24,6 +25,7 @@ pub mod options;
 pub mod parse;
 pub mod progress;
 pub mod store;
+pub mod store_files;
 
 pub use error::ExportError;
 pub use export::{Summary, export, export_until};

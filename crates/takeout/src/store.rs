@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// The newest schema this build writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const MIGRATIONS: &[&str] = &[
     // 1: the first schema.
@@ -80,6 +80,8 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (kind, key)
     ) WITHOUT ROWID;
     "#,
+    // 2: files and their references (store_files.rs).
+    crate::store_files::MIGRATION,
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -155,7 +157,7 @@ pub struct DialogRow {
 }
 
 pub struct Store {
-    conn: Connection,
+    pub(crate) conn: Connection,
     path: PathBuf,
 }
 

@@ -1,0 +1,1 @@
+//! takeout-render: result.json and HTML from a tgtakeout store (work in progress).
