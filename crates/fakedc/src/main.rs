@@ -27,7 +27,7 @@ enum Command {
     Serve(ServeArgs),
     /// Write a generated world as a JSON world file (docs/world-format.md).
     World {
-        /// small, medium or large.
+        /// small, medium, large or files.
         #[arg(long, default_value = "small")]
         preset: String,
         #[arg(long, default_value_t = 1)]
@@ -40,7 +40,7 @@ enum Command {
 
 #[derive(clap::Args)]
 struct ServeArgs {
-    /// A preset (small: ~1k messages, medium: ~100k, large: ~1M) or the path of a JSON world file.
+    /// A preset (small: ~1k messages, medium: ~100k, large: ~1M, files: ~1,000 files up to 50 MiB) or the path of a JSON world file.
     #[arg(long, default_value = "small")]
     world: String,
     /// Seed of the generated world and of everything random the server does.
@@ -120,7 +120,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::World { preset, seed, out } => {
             let params = WorldParams::preset(&preset, seed)
-                .with_context(|| format!("unknown preset {preset:?} (small, medium or large)"))?;
+                .with_context(|| format!("unknown preset {preset:?} (small, medium, large or files)"))?;
             let world = World::generate(&params);
             world.save(&out)?;
             println!("wrote {} ({} messages)", out.display(), world.message_count());
@@ -134,7 +134,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let world = match WorldParams::preset(&args.world, args.seed) {
         Some(params) => World::generate(&params),
         None => World::load(std::path::Path::new(&args.world))
-            .with_context(|| format!("--world {:?} is neither a preset (small, medium, large) nor a readable world file", args.world))?,
+            .with_context(|| format!("--world {:?} is neither a preset (small, medium, large, files) nor a readable world file", args.world))?,
     };
     let summary = describe(&world);
     let faults = FaultConfig {

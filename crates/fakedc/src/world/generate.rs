@@ -49,7 +49,9 @@ impl Default for WorldParams {
 
 impl WorldParams {
     /// "small" (about 1,000 messages, files up to 256 KiB), "medium" (about
-    /// 100,000, files up to 4 MiB), "large" (over 1,000,000, files up to 16 MiB).
+    /// 100,000, files up to 4 MiB), "large" (over 1,000,000, files up to 16 MiB),
+    /// "files" (the files benchmark: about 1,000 downloadable files, most
+    /// messages carrying one, documents log-uniform up to 50 MiB).
     pub fn preset(name: &str, seed: u64) -> Option<WorldParams> {
         let (
             private_chats,
@@ -63,6 +65,7 @@ impl WorldParams {
             "small" => (6, 2, 2, 2, 30, 0.3, 256 << 10),
             "medium" => (40, 10, 15, 15, 1_000, 0.2, 4 << 20),
             "large" => (150, 30, 60, 60, 3_200, 0.15, 16 << 20),
+            "files" => (4, 1, 2, 2, 46, 0.95, 50 << 20),
             _ => return None,
         };
         Some(WorldParams {
