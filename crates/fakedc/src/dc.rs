@@ -37,6 +37,8 @@ pub struct Config {
     pub faults: FaultConfig,
     /// Seconds a file reference stays valid (0: forever).
     pub file_reference_ttl: i64,
+    /// The login code auth.signIn accepts (fakedc logs it at info level).
+    pub login_code: String,
 }
 
 impl Default for Config {
@@ -50,6 +52,7 @@ impl Default for Config {
             split_size: 20_000,
             faults: FaultConfig::default(),
             file_reference_ttl: 0,
+            login_code: "12345".into(),
         }
     }
 }
@@ -69,6 +72,8 @@ pub struct DcState {
     pub dc_addrs: OnceLock<Vec<(i32, SocketAddr)>>,
     /// auth_key_id -> the user signed in with that key (None: not signed in).
     pub auth: Mutex<HashMap<u64, Option<i64>>>,
+    /// Login codes, password challenges and exported authorizations, per key.
+    pub logins: crate::methods::auth::Logins,
 }
 
 impl DcState {
@@ -85,6 +90,7 @@ impl DcState {
 pub struct FakeDc {
     state: Arc<DcState>,
     keys: Vec<(i32, AuthKey)>,
+    keyring: Arc<KeyRing>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -137,6 +143,7 @@ impl FakeDc {
             home_dc: config.home_dc,
             dc_addrs: OnceLock::new(),
             auth: Mutex::new(auth),
+            logins: crate::methods::auth::Logins::new(config.login_code.clone()),
         });
         let service = Arc::new(Service::new(Arc::clone(&state)));
         let mut bound = Vec::new();
@@ -158,7 +165,7 @@ impl FakeDc {
                 let _ = stopped.wait_for(|s| *s).await;
             })));
         }
-        Ok(FakeDc { state, keys, stop, tasks })
+        Ok(FakeDc { state, keys, keyring, stop, tasks })
     }
 
     /// The home dc's address.
@@ -172,10 +179,40 @@ impl FakeDc {
 
     /// What a client needs to connect: every dc's address and its key.
     pub fn session_file(&self) -> SessionFile {
+        self.session_with(self.state.home_dc, &self.keys)
+    }
+
+    /// A session file for a client that still has to sign in (`tgtakeout
+    /// login`): a fresh key for every dc, known to fakedc but signed in
+    /// nowhere, and dc 2 as the starting dc when it is served, as Telegram
+    /// clients start (sending the code there answers PHONE_MIGRATE_X when
+    /// the account lives elsewhere).
+    pub fn unauthorized_session_file(&self) -> SessionFile {
+        let keys: Vec<(i32, AuthKey)> = self
+            .keys
+            .iter()
+            .map(|(dc, _)| {
+                let key = AuthKey::generate();
+                self.state.auth.lock().unwrap().insert(key.id(), None);
+                self.keyring.insert(key.clone());
+                (*dc, key)
+            })
+            .collect();
+        let start = if keys.iter().any(|(dc, _)| *dc == 2) { 2 } else { keys[0].0 };
+        let mut file = self.session_with(start, &keys);
+        file.user_id = None;
+        file
+    }
+
+    /// The user the auth key with this id is signed in as, if any.
+    pub fn signed_in_as(&self, auth_key_id: u64) -> Option<i64> {
+        self.state.user_of(auth_key_id)
+    }
+
+    fn session_with(&self, home_dc: i32, keys: &[(i32, AuthKey)]) -> SessionFile {
         SessionFile {
-            home_dc: self.state.home_dc,
-            dcs: self
-                .keys
+            home_dc,
+            dcs: keys
                 .iter()
                 .map(|(dc, key)| {
                     let addr = self.addr_of(*dc).expect("every key's dc is served");
@@ -187,6 +224,7 @@ impl FakeDc {
                 })
                 .collect(),
             user_id: Some(self.state.world.read().unwrap().self_id),
+            api_id: None,
         }
     }
 

@@ -11,6 +11,7 @@
 //! - [`methods`]: Telegram methods, one file per area, and the routing table.
 //! - [`service`]: the mtproto-server `Handler`: peels takeout wrappers,
 //!   counts, routes, answers.
+//! - [`srp`]: the server half of the two-step password check (SRP).
 //! - [`faults`]: injected misbehaviour (drops, errors, latency).
 //! - [`takeout`], [`stats`], [`clock`]: the server-side state methods share.
 //! - [`dc`]: starting and inspecting a running fakedc (the in-process API).
@@ -26,6 +27,7 @@ pub mod faults;
 pub mod filerefs;
 pub mod methods;
 pub mod service;
+pub mod srp;
 /// The session file (the `session-file` crate, shared with tgtakeout).
 pub use session_file;
 pub mod stats;

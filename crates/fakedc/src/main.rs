@@ -53,6 +53,21 @@ struct ServeArgs {
     /// pre-provisioned, signed-in auth key, as `tgtakeout --session` reads it.
     #[arg(long)]
     session_out: Option<PathBuf>,
+    /// With --session-out: keys that are signed in nowhere yet, starting at
+    /// dc 2 (when served), for `tgtakeout login --session FILE`.
+    #[arg(long, requires = "session_out")]
+    unauthorized: bool,
+    /// Data centres to serve, each on its own loopback port (e.g. 1,2,3,4,5).
+    /// Files on a served dc other than the one asked answer 303 FILE_MIGRATE_X.
+    #[arg(long, value_delimiter = ',', default_value = "2")]
+    dcs: Vec<i32>,
+    /// The dc the account lives on (one of --dcs); sign-in elsewhere answers
+    /// PHONE_MIGRATE_X / USER_MIGRATE_X. Default: 2 when served, else the first.
+    #[arg(long)]
+    home_dc: Option<i32>,
+    /// The login code auth.signIn accepts (logged at info level: a test server).
+    #[arg(long, default_value = "12345")]
+    login_code: String,
     /// Seconds before the first account.initTakeoutSession succeeds; until
     /// then it answers 420 TAKEOUT_INIT_DELAY_X with the seconds left.
     #[arg(long, default_value_t = 0, value_name = "SECS")]
@@ -146,8 +161,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         invalidate_takeout_after: args.invalidate_takeout_after,
         bandwidth: args.bandwidth,
     };
+    let home_dc = args.home_dc.unwrap_or(if args.dcs.contains(&2) { 2 } else { args.dcs[0] });
     let config = Config {
         listen: args.listen,
+        dcs: args.dcs.clone(),
+        home_dc,
+        login_code: args.login_code.clone(),
         takeout_delay_secs: args.takeout_delay,
         seed: args.seed,
         split_size: args.split_size,
@@ -159,7 +178,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     println!("fakedc listening on {} (dc {})", dc.addr(), dc.state().home_dc);
     println!("world: {summary}");
     if let Some(path) = &args.session_out {
-        dc.session_file().save(path)?;
+        let file = if args.unauthorized { dc.unauthorized_session_file() } else { dc.session_file() };
+        file.save(path)?;
+        for (id, addr) in dc.state().dc_addrs() {
+            println!("dc {id} on {addr}");
+        }
         println!("session file: {} (use it with: tgtakeout export --session {})", path.display(), path.display());
     } else {
         println!("no --session-out given: pass one to let a client connect");

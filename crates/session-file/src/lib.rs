@@ -37,6 +37,10 @@ pub struct SessionFile {
     pub dcs: Vec<DcEntry>,
     /// The signed-in user, when known (informational).
     pub user_id: Option<i64>,
+    /// The api_id of the app that signed in (`tgtakeout login`), so later
+    /// runs connect as the same app. Not a secret; the api_hash is never
+    /// stored (only sign-in needs it).
+    pub api_id: Option<i32>,
 }
 
 /// One data centre: its IPv4 address and port, and the auth key for it.
@@ -96,6 +100,7 @@ impl fmt::Debug for SessionFile {
             .field("home_dc", &self.home_dc)
             .field("dcs", &self.dcs)
             .field("user_id", &self.user_id)
+            .field("api_id", &self.api_id)
             .finish()
     }
 }
@@ -152,6 +157,8 @@ struct RawFile {
     dcs: Vec<RawDc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     user_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    api_id: Option<i32>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -249,6 +256,7 @@ impl SessionFile {
             home_dc: raw.home_dc,
             dcs,
             user_id: raw.user_id,
+            api_id: raw.api_id,
         };
         if file.dc(file.home_dc).is_none() {
             return Err(format!(
@@ -276,6 +284,7 @@ impl SessionFile {
                 })
                 .collect(),
             user_id: self.user_id,
+            api_id: self.api_id,
         };
         let mut json = serde_json::to_vec_pretty(&raw).expect("a session file serializes");
         json.push(b'\n');
@@ -345,8 +354,8 @@ fn describe_json_error(e: &serde_json::Error) -> String {
         Category::Syntax => format!("it is not valid JSON ({at})"),
         Category::Data => {
             let text = e.to_string();
-            const FIELDS: [&str; 9] = [
-                "format", "version", "home_dc", "dcs", "user_id", "id", "ip", "port", "auth_key",
+            const FIELDS: [&str; 10] = [
+                "format", "version", "home_dc", "dcs", "user_id", "api_id", "id", "ip", "port", "auth_key",
             ];
             for prefix in ["missing field `", "duplicate field `"] {
                 let field = text
@@ -405,6 +414,7 @@ mod tests {
                 },
             ],
             user_id: Some(7),
+            api_id: Some(12345),
         }
     }
 
@@ -481,6 +491,7 @@ mod tests {
         assert_eq!(v["version"], 1);
         assert_eq!(v["home_dc"], 2);
         assert_eq!(v["user_id"], 7);
+        assert_eq!(v["api_id"], 12345);
         assert_eq!(v["dcs"][0]["ip"], "127.0.0.1");
         assert_eq!(v["dcs"][0]["port"], 4000);
         assert_eq!(v["dcs"][0]["auth_key"].as_str().unwrap().len(), 512);

@@ -401,6 +401,7 @@ mod tests {
                 auth_key: None,
             }],
             user_id: None,
+            api_id: None,
         }
     }
 

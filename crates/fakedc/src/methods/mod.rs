@@ -5,6 +5,7 @@
 //! applied by the service around them.
 
 mod account;
+pub mod auth;
 mod config;
 mod contacts;
 mod dialogs;
@@ -95,6 +96,13 @@ pub fn dispatch(call: &Call, id: u32, body: &[u8]) -> Option<Result<Vec<u8>, Rpc
             f::channels::GetLeftChannels => dialogs::get_left_channels,
             f::messages::GetForumTopics => dialogs::get_forum_topics,
             f::upload::GetFile => files::get_file,
+            f::auth::SendCode => auth::send_code,
+            f::auth::SignIn => auth::sign_in,
+            f::account::GetPassword => auth::get_password,
+            f::auth::CheckPassword => auth::check_password,
+            f::auth::ExportAuthorization => auth::export_authorization,
+            f::auth::ImportAuthorization => auth::import_authorization,
+            f::auth::LogOut => auth::log_out,
         }))
     };
     run().transpose()
