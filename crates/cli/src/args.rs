@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use takeout::options::{Category, ExportOptions, Flags, Selector};
+use takeout::options::{Category, ExportOptions, Flags, MediaKind, Selector};
 
 #[derive(Parser)]
 #[command(name = "tgtakeout", version, about = "Take your data out of Telegram: a fast, resumable export of your whole account")]
@@ -29,6 +29,33 @@ pub enum Command {
     Export(ExportArgs),
     /// A full export from a built-in fake Telegram (fakedc) with a sample account.
     Demo(DemoArgs),
+    /// Write result.json and/or the HTML archive again from an existing store (no network).
+    Render(RenderArgs),
+}
+
+/// What to render after an export, or with `tgtakeout render`.
+#[derive(Args, Clone)]
+pub struct FormatArgs {
+    /// Output formats, comma-separated: json (Telegram Desktop's result.json), html (browsable
+    /// archive), or none.
+    #[arg(long, default_value = "json,html")]
+    pub format: String,
+    /// Write dates in UTC instead of local time. Telegram Desktop writes local time without an
+    /// offset, which is ambiguous once the file leaves this machine; date_unixtime is always exact.
+    #[arg(long)]
+    pub utc: bool,
+}
+
+#[derive(Args)]
+pub struct RenderArgs {
+    /// Directory to write into (result.json, index.html, chats/...).
+    #[arg(long, short, default_value = "tgtakeout-export")]
+    pub out: PathBuf,
+    /// The store to read; default OUT/store.sqlite.
+    #[arg(long)]
+    pub store: Option<PathBuf>,
+    #[command(flatten)]
+    pub render: FormatArgs,
 }
 
 #[derive(Args)]
@@ -41,6 +68,8 @@ pub struct DemoArgs {
     pub world: String,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    #[command(flatten)]
+    pub render: FormatArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -64,6 +93,26 @@ impl From<CategoryArg> for Category {
             CategoryArg::PublicChannels => Category::PublicChannels,
         }
     }
+}
+
+/// Telegram Desktop's "Types of media".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MediaArg {
+    /// Photos.
+    Photo,
+    /// Video files.
+    Video,
+    /// Voice messages.
+    Voice,
+    /// Video messages (round).
+    Round,
+    Sticker,
+    /// GIFs (animations).
+    Gif,
+    /// Every other file (documents, music, archives, ...).
+    File,
+    /// All of the above.
+    All,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -90,6 +139,8 @@ pub struct ExportArgs {
     /// Output directory; the store is DIR/store.sqlite.
     #[arg(long, short, default_value = "tgtakeout-export")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub render: FormatArgs,
     /// Chat kinds to export, as Telegram Desktop offers them (repeat or comma-separate). Sets the takeout
     /// flags exactly as Telegram Desktop does: personal/bot chats → message_users; private groups →
     /// message_chats + message_megagroups; public groups → message_megagroups; channels → message_channels.
@@ -121,6 +172,18 @@ pub struct ExportArgs {
     /// Telegram shows sizes. Default 8MB, as Telegram Desktop; at most 4000MB.
     #[arg(long, value_parser = parse_size, default_value = "8MB")]
     pub max_file_size: i64,
+    /// Media kinds whose files are exported, as Telegram Desktop offers them (repeat or
+    /// comma-separate): photo, video, voice, round, sticker, gif, file, or all. Default: photo
+    /// (Telegram Desktop's default). Profile photos and stories follow --no-profile-photos and
+    /// --no-stories. Files of other kinds, or over --max-file-size, are listed as skipped.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub media: Vec<MediaArg>,
+    /// Files downloaded at once (each in several parallel parts).
+    #[arg(long, default_value_t = 8)]
+    pub parallel_files: usize,
+    /// Seconds without an answer before a file part is asked for again.
+    #[arg(long, default_value_t = 30.0, value_name = "SECS")]
+    pub stall_timeout: f64,
     /// Also export active sessions and web sessions.
     #[arg(long)]
     pub sessions: bool,
@@ -217,6 +280,24 @@ impl ExportArgs {
         o.until = self.until;
         o.concurrency = self.concurrency.max(1);
         o.refresh_edits = self.refresh_edits;
+        if !self.media.is_empty() {
+            o.media = self
+                .media
+                .iter()
+                .flat_map(|m| match m {
+                    MediaArg::Photo => vec![MediaKind::Photo],
+                    MediaArg::Video => vec![MediaKind::VideoFile],
+                    MediaArg::Voice => vec![MediaKind::VoiceMessage],
+                    MediaArg::Round => vec![MediaKind::RoundVideoMessage],
+                    MediaArg::Sticker => vec![MediaKind::Sticker],
+                    MediaArg::Gif => vec![MediaKind::Animation],
+                    MediaArg::File => vec![MediaKind::File],
+                    MediaArg::All => MediaKind::MESSAGE_KINDS.to_vec(),
+                })
+                .collect();
+        }
+        o.file_options.parallel_files = self.parallel_files.max(1);
+        o.file_options.stall_timeout_secs = self.stall_timeout.max(0.1);
         o
     }
 }

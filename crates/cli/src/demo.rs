@@ -36,8 +36,10 @@ pub async fn run(cli: &Cli, args: &DemoArgs) -> Result<(), Failure> {
         file_max_size: 8 << 20,
     });
     options.sessions = true;
+    let formats = crate::render_cmd::formats(&args.render).map_err(bad_input)?;
     let summary = export_with(&session, &args.out, &options, 1, false, cli.quiet).await?;
     report(cli, &summary, &args.out);
+    crate::render_cmd::render_into(cli, &args.out, &args.out.join("store.sqlite"), &formats, args.render.utc)?;
     let finished = dc.takeouts().last().and_then(|t| t.finished);
     dc.shutdown().await;
     if !cli.quiet && !cli.json {

@@ -16,8 +16,10 @@ use crate::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_MUST_WAIT, Failure, bad_input};
 pub async fn run(cli: &Cli, args: &ExportArgs) -> Result<(), Failure> {
     let session = SessionFile::load(&args.session).map_err(bad_input)?;
     let options = args.options();
+    let formats = crate::render_cmd::formats(&args.render).map_err(bad_input)?;
     let summary = export_with(&session, &args.out, &options, args.api_id, args.wait, cli.quiet).await?;
     report(cli, &summary, &args.out);
+    crate::render_cmd::render_into(cli, &args.out, &args.out.join("store.sqlite"), &formats, args.render.utc)?;
     Ok(())
 }
 
@@ -94,6 +96,20 @@ pub fn report(cli: &Cli, s: &Summary, out: &Path) {
     println!("  {:>6} new messages in all", s.messages_total);
     println!("  {:>6} contacts, {} saved phone contacts", s.contacts, s.saved_contacts);
     println!("  {:>6} profile photos, {} stories, {} sessions", s.profile_photos, s.stories, s.sessions);
+    let f = &s.files;
+    println!("  {:>6} files fetched ({:.1} MiB), {} linked to a file fetched once", f.downloaded, f.bytes as f64 / (1 << 20) as f64, f.linked);
+    for (reason, n) in &f.skipped {
+        let why = match reason.as_str() {
+            "files_off" => "files were not exported",
+            "kind" => "media kind not selected (--media)",
+            "size" => "larger than --max-file-size",
+            other => other,
+        };
+        println!("  {n:>6} files skipped: {why}");
+    }
+    if f.unavailable > 0 {
+        println!("  {:>6} files Telegram could not give (noted in the store)", f.unavailable);
+    }
     for sk in &s.skipped {
         println!("  skipped {}: {}", sk.chat, sk.reason);
     }

@@ -13,6 +13,7 @@ mod args;
 mod demo;
 mod display;
 mod export_cmd;
+mod render_cmd;
 
 use std::process::ExitCode;
 
@@ -68,6 +69,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     match &cli.command {
         Command::Export(args) => export_cmd::run(&cli, args).await,
         Command::Demo(args) => demo::run(&cli, args).await,
+        Command::Render(args) => render_cmd::run(&cli, args),
     }
 }
 

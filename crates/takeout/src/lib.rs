@@ -12,6 +12,10 @@
 //!   invalidated takeout; [`limiter`]: adaptive concurrency.
 //! - [`options`]: what to export (flags, chat types, selection, dates).
 //! - [`export`]: one export, start to finish; [`parse`]: TL to rows.
+//! - [`files`]: every file the stored data refers to — selected by kind
+//!   and size or recorded as skipped, fetched in parallel parts, resumable
+//!   to the byte, written in Telegram Desktop's layout, never outside the
+//!   output directory.
 //! - [`store`]: the SQLite store, migrations, page+cursor transactions;
 //!   [`store_files`]: the file tables (downloads and references).
 //! - [`progress`]: events the engine reports; [`error`]: why it stopped.
@@ -20,12 +24,14 @@ pub mod api;
 pub mod client;
 pub mod error;
 pub mod export;
+pub mod files;
 pub mod limiter;
 pub mod options;
 pub mod parse;
 pub mod progress;
 pub mod store;
 pub mod store_files;
+pub mod store_read;
 
 pub use error::ExportError;
 pub use export::{Summary, export, export_until};

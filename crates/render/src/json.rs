@@ -1,0 +1,688 @@
+//! result.json, written as Telegram Desktop writes it (export_output_json.cpp):
+//! the same keys in the same order, the same layout, streamed message by
+//! message so memory does not grow with the export.
+
+use std::io::Write;
+
+use grammers_tl_types as tl;
+use tl::Deserializable;
+
+use crate::jsonw::{self, Obj, array, quoted};
+use crate::message::{AVal, Fwd, Kind, Media, Msg};
+use crate::text::{Extra, PartKind, TextPart};
+use crate::{Ctx, RenderError, files};
+use takeout::store_files::{OWNER_PROFILE_PHOTOS, OWNER_STORIES, SLOT_FILE, SLOT_THUMB};
+
+pub const ABOUT_TELEGRAM: &str = "Here is the data you requested. Remember: Telegram is ad free, it doesn't use your data for ad targeting and doesn't sell it to others. Telegram only keeps the information it needs to function as a secure and feature-rich cloud service.\n\nCheck out Settings > Privacy & Security on Telegram's mobile apps for the relevant settings.";
+pub const ABOUT_CONTACTS: &str = "If you allow access, your contacts are continuously synced with Telegram. Thanks to this, you can easily switch to Telegram and immediately connect with friends across all your devices. We use data about your contacts to let you know when they join Telegram, and to display them by the name you set for them in your phone.\n\nYou can disable contact syncing or delete your stored contacts in Settings > Privacy & Security on Telegram's mobile apps.";
+pub const ABOUT_FREQUENT: &str = "This rating shows which people you are likelier to message frequently. Telegram uses this data to populate the 'People' box at the top of the Search section. This rating is also calculated for inline bots so that the app can suggest the bots you are most likely to use in the attachment menu (or when you start a new message with \"@\").\n\nTo delete this data, go to Settings > Privacy & Security and disable 'Suggest Frequent Contacts' (requires Telegram for iOS v.4.8.3 or Telegram for Android v.4.8.10 or higher).";
+pub const ABOUT_SESSIONS: &str = "We store session info to display your connected devices in Settings > Privacy & Security > Active Sessions.";
+pub const ABOUT_WEB_SESSIONS: &str = "We store this to display the websites where you logged in using authentication via Telegram. This information is shown in Settings > Privacy & Security > Active Sessions.";
+pub const ABOUT_CHATS: &str = "This page lists all chats from this export.";
+pub const ABOUT_LEFT_CHATS: &str = "Below are the supergroups and channels from this export that you've left or where you were banned.\n\nNote that when you leave a channel or supergroup you've created, you have the option to either delete it, or simply leave (in case you want to rejoin later, or keep the community alive despite not being a member).";
+
+/// Telegram Desktop's phone formatting falls back to "+digits" for numbers
+/// it has no pattern for; we always write that form.
+pub fn phone(p: &str) -> String {
+    if p.is_empty() { String::new() } else if p.starts_with('+') { p.to_string() } else { format!("+{p}") }
+}
+
+/// Writes result.json into `dir`; returns the number of messages written.
+pub fn write(ctx: &Ctx, dir: &std::path::Path) -> Result<u64, RenderError> {
+    let path = dir.join("result.json");
+    let tmp = dir.join("result.json.part");
+    let file = std::fs::File::create(&tmp).map_err(|e| RenderError::io(&tmp, e))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    let n = write_to(ctx, &mut w).map_err(|e| match e {
+        WErr::Io(e) => RenderError::io(&tmp, e),
+        WErr::R(e) => e,
+    })?;
+    w.flush().map_err(|e| RenderError::io(&tmp, e))?;
+    drop(w);
+    std::fs::rename(&tmp, &path).map_err(|e| RenderError::io(&path, e))?;
+    Ok(n)
+}
+
+enum WErr {
+    Io(std::io::Error),
+    R(RenderError),
+}
+impl From<std::io::Error> for WErr {
+    fn from(e: std::io::Error) -> Self {
+        WErr::Io(e)
+    }
+}
+impl From<RenderError> for WErr {
+    fn from(e: RenderError) -> Self {
+        WErr::R(e)
+    }
+}
+impl From<takeout::store::StoreError> for WErr {
+    fn from(e: takeout::store::StoreError) -> Self {
+        WErr::R(e.into())
+    }
+}
+
+/// Top-level member start: ",\n " + "key": (Telegram Desktop's prepareObjectItemStart).
+fn member(out: &mut String, first: &mut bool, depth: usize, key: &str) {
+    out.push_str(if *first { "\n" } else { ",\n" });
+    *first = false;
+    jsonw::indent(out, depth);
+    jsonw::string(out, key);
+    out.push_str(": ");
+}
+
+fn write_to(ctx: &Ctx, w: &mut impl Write) -> Result<u64, WErr> {
+    let mut s = String::new();
+    let mut n = 0u64;
+    if ctx.single_chat && ctx.chats.len() == 1 {
+        n += write_chat(ctx, w, &ctx.chats[0], 0, &mut s)?;
+        w.write_all(b"\n")?;
+        return Ok(n);
+    }
+    let mut first = true;
+    s.push('{');
+    member(&mut s, &mut first, 1, "about");
+    jsonw::string(&mut s, ABOUT_TELEGRAM);
+    personal(ctx, &mut s, &mut first)?;
+    userpics(ctx, &mut s, &mut first)?;
+    stories(ctx, &mut s, &mut first)?;
+    contacts(ctx, &mut s, &mut first)?;
+    sessions(ctx, &mut s, &mut first)?;
+    w.write_all(s.as_bytes())?;
+    s.clear();
+    for left in [false, true] {
+        let list: Vec<_> = ctx.chats.iter().filter(|c| c.left == left).collect();
+        if list.is_empty() {
+            continue;
+        }
+        member(&mut s, &mut first, 1, if left { "left_chats" } else { "chats" });
+        s.push('{');
+        let mut f2 = true;
+        member(&mut s, &mut f2, 2, "about");
+        jsonw::string(&mut s, if left { ABOUT_LEFT_CHATS } else { ABOUT_CHATS });
+        member(&mut s, &mut f2, 2, "list");
+        s.push('[');
+        for (i, c) in list.iter().enumerate() {
+            s.push_str(if i == 0 { "\n" } else { ",\n" });
+            jsonw::indent(&mut s, 3);
+            w.write_all(s.as_bytes())?;
+            s.clear();
+            n += write_chat(ctx, w, c, 3, &mut s)?;
+        }
+        s.push('\n');
+        jsonw::indent(&mut s, 2);
+        s.push(']');
+        s.push('\n');
+        jsonw::indent(&mut s, 1);
+        s.push('}');
+    }
+    s.push_str("\n}\n");
+    w.write_all(s.as_bytes())?;
+    Ok(n)
+}
+
+fn write_chat(ctx: &Ctx, w: &mut impl Write, c: &crate::peers::ChatEntry, depth: usize, s: &mut String) -> Result<u64, WErr> {
+    s.clear();
+    s.push('{');
+    let mut first = true;
+    if c.kind != "saved_messages" && c.kind != "replies" {
+        member(s, &mut first, depth + 1, "name");
+        s.push_str(&if c.name.is_empty() { "null".to_string() } else { quoted(&c.name) });
+    }
+    member(s, &mut first, depth + 1, "type");
+    jsonw::string(s, &c.kind);
+    member(s, &mut first, depth + 1, "id");
+    s.push_str(&crate::peers::split_key(&c.peer).map(|(_, id)| id).unwrap_or(0).to_string());
+    member(s, &mut first, depth + 1, "messages");
+    s.push('[');
+    w.write_all(s.as_bytes())?;
+    s.clear();
+    let mut n = 0u64;
+    let mut firstm = true;
+    let mut res: Result<(), WErr> = Ok(());
+    ctx.each_message(c, |owner, m| {
+        s.clear();
+        s.push_str(if firstm { "\n" } else { ",\n" });
+        firstm = false;
+        jsonw::indent(s, depth + 3);
+        message(ctx, owner, m, depth + 3, s)?;
+        if let Err(e) = w.write_all(s.as_bytes()) {
+            res = Err(WErr::Io(e));
+            return Err(RenderError::Stopped);
+        }
+        n += 1;
+        Ok(())
+    })
+    .or_else(|e| match e {
+        RenderError::Stopped => Ok(()),
+        e => Err(e),
+    })?;
+    res?;
+    s.clear();
+    s.push('\n');
+    jsonw::indent(s, depth + 2);
+    s.push(']');
+    s.push('\n');
+    jsonw::indent(s, depth);
+    s.push('}');
+    w.write_all(s.as_bytes())?;
+    s.clear();
+    Ok(n)
+}
+
+fn peer_id_str(key: &str) -> String {
+    quoted(key)
+}
+
+fn name_or_null(name: String) -> String {
+    if name.is_empty() { "null".into() } else { quoted(&name) }
+}
+
+/// One message object at `depth`, appended to `s`.
+pub fn message(ctx: &Ctx, owner: &str, m: &Msg, depth: usize, s: &mut String) -> Result<(), RenderError> {
+    let mut o = Obj::new();
+    if m.kind == Kind::Unsupported {
+        o.num("id", m.id).str("type", "unsupported");
+        o.write(s, depth);
+        return Ok(());
+    }
+    let d = depth + 1;
+    o.num("id", m.id);
+    o.str("type", if m.kind == Kind::Service { "service" } else { "message" });
+    o.str("date", &ctx.dates.iso(m.date as i64));
+    o.str("date_unixtime", &m.date.to_string());
+    if let Some(e) = m.edited.filter(|e| *e != 0) {
+        o.str("edited", &ctx.dates.iso(e as i64));
+        o.str("edited_unixtime", &e.to_string());
+    }
+    let push_from = |o: &mut Obj, label: &'static str, label_id: &'static str| {
+        if let Some(f) = &m.from {
+            o.raw(label, name_or_null(ctx.peers.name(f)));
+            o.raw(label_id, peer_id_str(f));
+        }
+    };
+    let push_reply = |o: &mut Obj, label: &'static str| {
+        if let Some(r) = m.reply_to {
+            o.num(label, r);
+            if let Some(p) = &m.reply_to_peer {
+                o.raw("reply_to_peer_id", peer_id_str(p));
+            }
+        }
+    };
+    if let Some(a) = &m.action {
+        if a.actor {
+            push_from(&mut o, "actor", "actor_id");
+        }
+        if let Some(name) = a.name {
+            o.str("action", name);
+        }
+        for (k, v) in &a.fields {
+            match v {
+                AVal::Str(x) => {
+                    o.str(k, x);
+                }
+                AVal::Num(x) => {
+                    o.num(k, x);
+                }
+                AVal::Users(ids) => {
+                    let names: Vec<String> = ids.iter().map(|id| name_or_null(ctx.peers.user_name(*id))).collect();
+                    o.raw(k, array(&names, d));
+                }
+                AVal::UserName(id) => {
+                    o.raw(k, name_or_null(ctx.peers.user_name(*id)));
+                }
+                AVal::ReplyId => push_reply(&mut o, k),
+                AVal::Photo(p) => {
+                    let f = files::resolve(ctx.store, owner, m.store_id as i64, SLOT_FILE, false)?;
+                    o.str("photo", f.as_str());
+                    if p.size != 0 {
+                        o.num("photo_file_size", p.size);
+                    }
+                    if p.width != 0 && p.height != 0 {
+                        o.num("width", p.width).num("height", p.height);
+                    }
+                }
+            }
+        }
+    } else {
+        push_from(&mut o, "from", "from_id");
+        o.str("author", &m.author);
+        match &m.forwarded_from {
+            Some(Fwd::Peer(p)) => {
+                o.raw("forwarded_from", name_or_null(ctx.peers.name(p)));
+            }
+            Some(Fwd::Name(n)) => {
+                o.raw("forwarded_from", name_or_null(n.clone()));
+            }
+            None => {}
+        }
+        if let Some(p) = &m.saved_from {
+            o.raw("saved_from", name_or_null(ctx.peers.name(p)));
+        }
+        push_reply(&mut o, "reply_to_message_id");
+        if let Some(bot) = m.via_bot {
+            if let Some(u) = ctx.peers.users.get(&bot).and_then(|u| u.username.clone()).filter(|u| !u.is_empty()) {
+                o.str("via_bot", &format!("@{u}"));
+            }
+        }
+    }
+    // An incoming self-destructing file is not kept (Telegram Desktop).
+    let keep_file = !(m.ttl.is_some() && !m.out);
+    let path = |slot: &str| -> Result<String, RenderError> {
+        if !keep_file {
+            return Ok(String::new());
+        }
+        Ok(files::resolve(ctx.store, owner, m.store_id as i64, slot, false)?.as_str().to_string())
+    };
+    match &m.media {
+        Media::None => {}
+        Media::Photo { photo, spoiler } => {
+            o.str("photo", &path(SLOT_FILE)?);
+            if photo.size != 0 {
+                o.num("photo_file_size", photo.size);
+            }
+            if photo.width != 0 && photo.height != 0 {
+                o.num("width", photo.width).num("height", photo.height);
+            }
+            if *spoiler {
+                o.bool("media_spoiler", true);
+            }
+            if let Some(t) = m.ttl {
+                o.num("self_destruct_period_seconds", t);
+            }
+        }
+        Media::Document { doc, spoiler } => {
+            o.str("file", &path(SLOT_FILE)?);
+            o.str("file_name", &doc.name);
+            if doc.size != 0 {
+                o.num("file_size", doc.size);
+            }
+            if let Some((_, size)) = doc.thumb {
+                o.str("thumbnail", &path(SLOT_THUMB)?);
+                if size != 0 {
+                    o.num("thumbnail_file_size", size);
+                }
+            }
+            if let Some(t) = doc.kind.media_type() {
+                o.str("media_type", t);
+            }
+            match doc.kind {
+                crate::message::DocKind::Sticker => {
+                    o.str("sticker_emoji", &doc.sticker_emoji);
+                }
+                crate::message::DocKind::AudioFile => {
+                    o.str("performer", &doc.performer).str("title", &doc.title);
+                }
+                _ => {}
+            }
+            o.str("mime_type", &doc.mime);
+            if doc.duration != 0 {
+                o.num("duration_seconds", doc.duration);
+            }
+            if doc.width != 0 && doc.height != 0 {
+                o.num("width", doc.width).num("height", doc.height);
+            }
+            if *spoiler {
+                o.bool("media_spoiler", true);
+            }
+            if let Some(t) = m.ttl {
+                o.num("self_destruct_period_seconds", t);
+            }
+        }
+        Media::Contact { first_name, last_name, phone: ph, vcard: _ } => {
+            let mut c = Obj::new();
+            c.str_always("first_name", first_name).str_always("last_name", last_name).str_always("phone_number", &phone(ph));
+            o.raw("contact_information", c.to_string(d));
+        }
+        Media::Geo { point } => {
+            o.raw(
+                "location_information",
+                match point {
+                    Some((lat, long)) => {
+                        let mut c = Obj::new();
+                        c.raw("latitude", jsonw::double(*lat)).raw("longitude", jsonw::double(*long));
+                        c.to_string(d)
+                    }
+                    None => "null".into(),
+                },
+            );
+            if let Some(t) = m.ttl {
+                o.num("live_location_period_seconds", t);
+            }
+        }
+        Media::Venue { title, address, point } => {
+            o.str("place_name", title).str("address", address);
+            if let Some((lat, long)) = point {
+                let mut c = Obj::new();
+                c.raw("latitude", jsonw::double(*lat)).raw("longitude", jsonw::double(*long));
+                o.raw("location_information", c.to_string(d));
+            }
+        }
+        Media::Poll { question, closed, total_voters, answers } => {
+            let answers: Vec<String> = answers
+                .iter()
+                .map(|a| {
+                    let mut x = Obj::new();
+                    x.raw("text", text(&a.text, d + 2, false)).num("voters", a.voters).bool("chosen", a.chosen);
+                    x.to_string(d + 1)
+                })
+                .collect();
+            let mut p = Obj::new();
+            p.raw("question", text(question, d + 1, false))
+                .bool("closed", *closed)
+                .num("total_voters", total_voters)
+                .raw("answers", array(&answers, d + 1));
+            o.raw("poll", p.to_string(d));
+        }
+    }
+    o.raw("text", text(&m.text, d, false));
+    o.raw("text_entities", text(&m.text, d, true));
+    if !m.reactions.is_empty() {
+        let list: Vec<String> = m
+            .reactions
+            .iter()
+            .map(|r| {
+                let mut x = Obj::new();
+                x.str("type", r.kind).num("count", r.count);
+                match r.kind {
+                    "emoji" => {
+                        x.str("emoji", &r.emoji);
+                    }
+                    "custom_emoji" => {
+                        x.str("document_id", &r.document_id.unwrap_or(0).to_string());
+                    }
+                    _ => {}
+                }
+                if !r.recent.is_empty() {
+                    let recent: Vec<String> = r
+                        .recent
+                        .iter()
+                        .map(|(p, date)| {
+                            let mut y = Obj::new();
+                            y.raw("from", name_or_null(ctx.peers.name(p))).raw("from_id", peer_id_str(p)).str("date", &ctx.dates.iso(*date as i64));
+                            y.to_string(d + 3)
+                        })
+                        .collect();
+                    x.raw("recent", array(&recent, d + 2));
+                }
+                x.to_string(d + 1)
+            })
+            .collect();
+        o.raw("reactions", array(&list, d));
+    }
+    o.write(s, depth);
+    Ok(())
+}
+
+/// Telegram Desktop's SerializeText: a bare string for one plain part,
+/// else an array of strings (plain parts) and {type, text, ...} objects;
+/// with `objects`, always an array of objects ("text_entities").
+pub fn text(parts: &[TextPart], depth: usize, objects: bool) -> String {
+    if parts.is_empty() {
+        return if objects { "[]".into() } else { "\"\"".into() };
+    }
+    if !objects && parts.len() == 1 && parts[0].kind == PartKind::Plain {
+        return quoted(&parts[0].text);
+    }
+    let items: Vec<String> = parts
+        .iter()
+        .map(|p| {
+            if p.kind == PartKind::Plain && !objects {
+                return quoted(&p.text);
+            }
+            let mut o = Obj::new();
+            o.str_always("type", p.kind.name()).str_always("text", &p.text);
+            match &p.extra {
+                Extra::Language(l) => {
+                    o.str_always("language", l);
+                }
+                Extra::Href(h) => {
+                    o.str_always("href", h);
+                }
+                Extra::UserId(u) => {
+                    o.num("user_id", u);
+                }
+                Extra::DocumentId(id) => {
+                    o.str_always("document_id", &id.to_string());
+                }
+                Extra::Collapsed(c) => {
+                    o.bool("collapsed", *c);
+                }
+                Extra::None => {}
+            }
+            o.to_string(depth + 1)
+        })
+        .collect();
+    array(&items, depth)
+}
+
+fn personal(ctx: &Ctx, s: &mut String, first: &mut bool) -> Result<(), RenderError> {
+    let items = ctx.store.items("personal_info")?;
+    let Some((_, raw)) = items.first() else { return Ok(()) };
+    let Ok(tl::enums::users::UserFull::Full(full)) = tl::enums::users::UserFull::from_bytes(raw) else { return Ok(()) };
+    let tl::enums::UserFull::Full(uf) = &full.full_user;
+    let user = full.users.iter().find_map(|u| match u {
+        tl::enums::User::User(u) if u.id == uf.id => Some(u.clone()),
+        _ => None,
+    });
+    let Some(u) = user else { return Ok(()) };
+    let mut o = Obj::new();
+    o.num("user_id", u.id)
+        .str_always("first_name", u.first_name.as_deref().unwrap_or(""))
+        .str_always("last_name", u.last_name.as_deref().unwrap_or(""))
+        .str_always("phone_number", &phone(u.phone.as_deref().unwrap_or("")));
+    if let Some(un) = u.username.as_deref().filter(|x| !x.is_empty()) {
+        o.str("username", &format!("@{un}"));
+    }
+    o.str("bio", uf.about.as_deref().unwrap_or(""));
+    member(s, first, 1, "personal_information");
+    o.write(s, 1);
+    Ok(())
+}
+
+fn userpics(ctx: &Ctx, s: &mut String, first: &mut bool) -> Result<(), RenderError> {
+    let items = ctx.store.items("profile_photo")?;
+    if items.is_empty() {
+        return Ok(());
+    }
+    let mut list = Vec::new();
+    for (_, raw) in &items {
+        let Ok(tl::enums::Photo::Photo(p)) = tl::enums::Photo::from_bytes(raw) else { continue };
+        let f = files::resolve(ctx.store, OWNER_PROFILE_PHOTOS, p.id, SLOT_FILE, true)?;
+        let mut o = Obj::new();
+        if p.date != 0 {
+            o.str("date", &ctx.dates.iso(p.date as i64)).str("date_unixtime", &p.date.to_string());
+        }
+        o.str_always("photo", f.as_str());
+        list.push(o.to_string(2));
+    }
+    member(s, first, 1, "profile_pictures");
+    s.push_str(&array(&list, 1));
+    Ok(())
+}
+
+fn stories(ctx: &Ctx, s: &mut String, first: &mut bool) -> Result<(), RenderError> {
+    let items = ctx.store.items("story")?;
+    if items.is_empty() {
+        return Ok(());
+    }
+    let mut list = Vec::new();
+    for (_, raw) in &items {
+        let Ok(tl::enums::StoryItem::Item(st)) = tl::enums::StoryItem::from_bytes(raw) else { continue };
+        let f = files::resolve(ctx.store, OWNER_STORIES, st.id as i64, SLOT_FILE, true)?;
+        let mut o = Obj::new();
+        if st.date != 0 {
+            o.str("date", &ctx.dates.iso(st.date as i64)).str("date_unixtime", &st.date.to_string());
+        }
+        if st.expire_date != 0 {
+            o.str("expires", &ctx.dates.iso(st.expire_date as i64)).str("expires_unixtime", &st.expire_date.to_string());
+        }
+        o.bool("pinned", st.pinned).str_always("media", f.as_str());
+        list.push(o.to_string(2));
+    }
+    member(s, first, 1, "stories");
+    s.push_str(&array(&list, 1));
+    Ok(())
+}
+
+fn about_list(s: &mut String, first: &mut bool, key: &str, about: &str, list: &[String]) {
+    member(s, first, 1, key);
+    s.push('{');
+    let mut f = true;
+    member(s, &mut f, 2, "about");
+    jsonw::string(s, about);
+    member(s, &mut f, 2, "list");
+    if list.is_empty() {
+        s.push_str("[\n  ]");
+    } else {
+        s.push_str(&array(list, 2));
+    }
+    s.push_str("\n }");
+}
+
+fn contacts(ctx: &Ctx, s: &mut String, first: &mut bool) -> Result<(), RenderError> {
+    let saved = ctx.store.items("saved_contact")?;
+    let contact = ctx.store.items("contact")?;
+    let top = ctx.store.items("top_peers")?;
+    if saved.is_empty() && contact.is_empty() && top.is_empty() {
+        return Ok(());
+    }
+    // (sort key, object)
+    let mut rows: Vec<(String, String)> = Vec::new();
+    for (_, raw) in &saved {
+        let Ok(tl::enums::SavedContact::SavedPhoneContact(c)) = tl::enums::SavedContact::from_bytes(raw) else { continue };
+        let mut o = Obj::new();
+        if c.first_name.is_empty() && c.last_name.is_empty() && c.phone.is_empty() {
+            o.str("date", &ctx.dates.iso(c.date as i64)).str("date_unixtime", &c.date.to_string());
+        } else {
+            o.str_always("first_name", &c.first_name)
+                .str_always("last_name", &c.last_name)
+                .str_always("phone_number", &phone(&c.phone))
+                .str("date", &ctx.dates.iso(c.date as i64))
+                .str("date_unixtime", &c.date.to_string());
+        }
+        rows.push((format!("{} {}", c.first_name, c.last_name).to_lowercase(), o.to_string(3)));
+    }
+    if saved.is_empty() {
+        // No phone-book copy: the contact list itself (user ids, no dates).
+        for (_, raw) in &contact {
+            let Ok(tl::enums::Contact::Contact(c)) = tl::enums::Contact::from_bytes(raw) else { continue };
+            let u = ctx.peers.users.get(&c.user_id).cloned().unwrap_or_default();
+            let mut o = Obj::new();
+            o.num("user_id", c.user_id)
+                .str_always("first_name", &u.first_name)
+                .str_always("last_name", &u.last_name)
+                .str_always("phone_number", &phone(u.phone.as_deref().unwrap_or("")))
+                .str("date", &ctx.dates.iso(0))
+                .str("date_unixtime", "0");
+            rows.push((format!("{} {}", u.first_name, u.last_name).to_lowercase(), o.to_string(3)));
+        }
+    }
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let list: Vec<String> = rows.into_iter().map(|r| r.1).collect();
+    about_list(s, first, "contacts", ABOUT_CONTACTS, &list);
+
+    let mut freq = Vec::new();
+    if let Some((_, raw)) = top.first() {
+        if let Ok(tl::enums::contacts::TopPeers::Peers(tp)) = tl::enums::contacts::TopPeers::from_bytes(raw) {
+            let mut names: std::collections::HashMap<String, (String, String)> = std::collections::HashMap::new();
+            for u in &tp.users {
+                if let tl::enums::User::User(u) = u {
+                    let info = crate::peers::UserInfo {
+                        first_name: u.first_name.clone().unwrap_or_default(),
+                        last_name: u.last_name.clone().unwrap_or_default(),
+                        ..Default::default()
+                    };
+                    names.insert(format!("user{}", u.id), (info.name(), "user".into()));
+                }
+            }
+            for c in &tp.chats {
+                if let Some(row) = takeout::parse::chat_row(c) {
+                    let key = if row.kind == "group" { format!("chat{}", row.id) } else { format!("channel{}", row.id) };
+                    let public = row.username.as_deref().is_some_and(|u| !u.is_empty());
+                    let kind = match (row.kind.as_str(), public) {
+                        ("channel", false) => "private_channel",
+                        ("channel", true) => "public_channel",
+                        ("supergroup", false) => "private_supergroup",
+                        ("supergroup", true) => "public_supergroup",
+                        _ => "private_group",
+                    };
+                    names.insert(key, (row.title.clone(), kind.into()));
+                }
+            }
+            for category in ["people", "inline_bots", "calls"] {
+                for tl::enums::TopPeerCategoryPeers::Peers(cat) in &tp.categories {
+                    let name = match cat.category {
+                        tl::enums::TopPeerCategory::Correspondents => "people",
+                        tl::enums::TopPeerCategory::BotsInline => "inline_bots",
+                        tl::enums::TopPeerCategory::PhoneCalls => "calls",
+                        _ => continue,
+                    };
+                    if name != category {
+                        continue;
+                    }
+                    for tl::enums::TopPeer::Peer(p) in &cat.peers {
+                        let key = crate::message::peer_key(&p.peer);
+                        let (pname, kind) = names.get(&key).cloned().unwrap_or_else(|| (ctx.peers.name(&key), "user".into()));
+                        let mut o = Obj::new();
+                        o.num("id", crate::peers::split_key(&key).map(|k| k.1).unwrap_or(0))
+                            .str_always("category", category)
+                            .str_always("type", &kind)
+                            .raw("name", name_or_null(pname))
+                            .raw("rating", jsonw::double(p.rating));
+                        freq.push(o.to_string(3));
+                    }
+                }
+            }
+        }
+    }
+    about_list(s, first, "frequent_contacts", ABOUT_FREQUENT, &freq);
+    Ok(())
+}
+
+fn sessions(ctx: &Ctx, s: &mut String, first: &mut bool) -> Result<(), RenderError> {
+    let sess = ctx.store.items("session")?;
+    let web = ctx.store.items("web_session")?;
+    if sess.is_empty() && web.is_empty() {
+        return Ok(());
+    }
+    let mut list = Vec::new();
+    for (_, raw) in &sess {
+        let Ok(tl::enums::Authorization::Authorization(a)) = tl::enums::Authorization::from_bytes(raw) else { continue };
+        let mut o = Obj::new();
+        o.str_always("last_active", &ctx.dates.iso(a.date_active as i64))
+            .str_always("last_active_unixtime", &a.date_active.to_string())
+            .str_always("last_ip", &a.ip)
+            .str_always("last_country", &a.country)
+            .str_always("last_region", &a.region)
+            .str_or_null("application_name", &a.app_name)
+            .str("application_version", &a.app_version)
+            .str_always("device_model", &a.device_model)
+            .str_always("platform", &a.platform)
+            .str_always("system_version", &a.system_version)
+            .str_always("created", &ctx.dates.iso(a.date_created as i64))
+            .str_always("created_unixtime", &a.date_created.to_string());
+        list.push(o.to_string(3));
+    }
+    about_list(s, first, "sessions", ABOUT_SESSIONS, &list);
+    let mut list = Vec::new();
+    for (_, raw) in &web {
+        let Ok(tl::enums::WebAuthorization::Authorization(a)) = tl::enums::WebAuthorization::from_bytes(raw) else { continue };
+        let bot = ctx.peers.users.get(&a.bot_id).filter(|u| u.bot).and_then(|u| u.username.clone()).unwrap_or_default();
+        let mut o = Obj::new();
+        o.str_always("last_active", &ctx.dates.iso(a.date_active as i64))
+            .str_always("last_active_unixtime", &a.date_active.to_string())
+            .str_always("last_ip", &a.ip)
+            .str_always("last_region", &a.region)
+            .str_or_null("bot_username", &bot)
+            .str_or_null("domain_name", &a.domain)
+            .str_always("browser", &a.browser)
+            .str_always("platform", &a.platform)
+            .str_always("created", &ctx.dates.iso(a.date_created as i64))
+            .str_always("created_unixtime", &a.date_created.to_string());
+        list.push(o.to_string(3));
+    }
+    about_list(s, first, "web_sessions", ABOUT_WEB_SESSIONS, &list);
+    Ok(())
+}

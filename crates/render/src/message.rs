@@ -1,0 +1,503 @@
+//! A stored message's raw TL decoded into what both writers print (the
+//! shape of Telegram Desktop's Data::Message): sender, forward and reply
+//! headers, service action, media description, text parts, reactions.
+
+use grammers_tl_types as tl;
+use tl::Deserializable;
+
+use crate::text::{self, TextPart};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Message,
+    Service,
+    /// Media this version cannot show (Telegram Desktop's "unsupported").
+    Unsupported,
+}
+
+#[derive(Clone, Debug)]
+pub enum AVal {
+    Str(String),
+    Num(i64),
+    /// User ids, written as their names.
+    Users(Vec<i64>),
+    /// One user, written as its name.
+    UserName(i64),
+    /// The message's reply target, under this key.
+    ReplyId,
+    Photo(PhotoInfo),
+}
+
+/// A service action: Telegram Desktop's action name (None for an action
+/// that only has an information text), whether the actor is written, and
+/// the action's own fields in order.
+#[derive(Clone, Debug)]
+pub struct Action {
+    pub name: Option<&'static str>,
+    pub actor: bool,
+    pub fields: Vec<(&'static str, AVal)>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct PhotoInfo {
+    pub width: i32,
+    pub height: i32,
+    pub size: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocKind {
+    Sticker,
+    VideoMessage,
+    VoiceMessage,
+    Animation,
+    VideoFile,
+    AudioFile,
+    File,
+}
+
+impl DocKind {
+    pub fn media_type(self) -> Option<&'static str> {
+        Some(match self {
+            DocKind::Sticker => "sticker",
+            DocKind::VideoMessage => "video_message",
+            DocKind::VoiceMessage => "voice_message",
+            DocKind::Animation => "animation",
+            DocKind::VideoFile => "video_file",
+            DocKind::AudioFile => "audio_file",
+            DocKind::File => return None,
+        })
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct DocInfo {
+    pub kind: DocKind,
+    pub name: String,
+    pub size: i64,
+    pub mime: String,
+    pub sticker_emoji: String,
+    pub performer: String,
+    pub title: String,
+    pub duration: i32,
+    pub width: i32,
+    pub height: i32,
+    /// Thumbnail (width, size) when the document has a real one.
+    pub thumb: Option<(i32, i64)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct PollAnswer {
+    pub text: Vec<TextPart>,
+    pub voters: i32,
+    pub chosen: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum Media {
+    None,
+    Photo { photo: PhotoInfo, spoiler: bool },
+    Document { doc: DocInfo, spoiler: bool },
+    Contact { first_name: String, last_name: String, phone: String, vcard: bool },
+    Geo { point: Option<(f64, f64)> },
+    Venue { title: String, address: String, point: Option<(f64, f64)> },
+    Poll { question: Vec<TextPart>, closed: bool, total_voters: i32, answers: Vec<PollAnswer> },
+}
+
+#[derive(Clone, Debug)]
+pub struct Reaction {
+    /// "emoji", "custom_emoji", "paid", "empty".
+    pub kind: &'static str,
+    pub count: i32,
+    pub emoji: String,
+    pub document_id: Option<i64>,
+    pub recent: Vec<(String, i32)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Msg {
+    /// The id written out (shifted for an upgraded group's messages).
+    pub id: i64,
+    /// The id in the store (for file references).
+    pub store_id: i32,
+    pub kind: Kind,
+    pub date: i32,
+    pub edited: Option<i32>,
+    pub out: bool,
+    /// Peer key of the sender ("user1", "channel2"); the chat itself when
+    /// Telegram gives no sender, as Telegram Desktop does.
+    pub from: Option<String>,
+    pub author: String,
+    pub forwarded_from: Option<Fwd>,
+    pub saved_from: Option<String>,
+    pub reply_to: Option<i32>,
+    pub reply_to_peer: Option<String>,
+    pub via_bot: Option<i64>,
+    pub action: Option<Action>,
+    pub media: Media,
+    /// Self-destruct period (or live location period).
+    pub ttl: Option<i32>,
+    pub text: Vec<TextPart>,
+    pub reactions: Vec<Reaction>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Fwd {
+    Peer(String),
+    Name(String),
+}
+
+pub fn peer_key(p: &tl::enums::Peer) -> String {
+    takeout::parse::peer_key(p)
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("message {id} of {peer} cannot be decoded: {reason}")]
+pub struct DecodeError {
+    pub peer: String,
+    pub id: i32,
+    pub reason: String,
+}
+
+/// Decodes one stored message; `shift` is added to its id (and to its
+/// reply's id when the reply stays in the chat) for upgraded groups.
+pub fn decode(peer: &str, store_id: i32, raw: &[u8], shift: i64) -> Result<Msg, DecodeError> {
+    let m = tl::enums::Message::from_bytes(raw).map_err(|e| DecodeError { peer: peer.into(), id: store_id, reason: e.to_string() })?;
+    let mut out = Msg {
+        id: store_id as i64 + shift,
+        store_id,
+        kind: Kind::Message,
+        date: 0,
+        edited: None,
+        out: false,
+        from: None,
+        author: String::new(),
+        forwarded_from: None,
+        saved_from: None,
+        reply_to: None,
+        reply_to_peer: None,
+        via_bot: None,
+        action: None,
+        media: Media::None,
+        ttl: None,
+        text: Vec::new(),
+        reactions: Vec::new(),
+    };
+    match m {
+        tl::enums::Message::Empty(_) => {}
+        tl::enums::Message::Message(m) => {
+            out.date = m.date;
+            out.out = m.out;
+            out.from = Some(peer_key(m.from_id.as_ref().unwrap_or(&m.peer_id)));
+            out.edited = m.edit_date;
+            if let Some(tl::enums::MessageFwdHeader::Header(f)) = &m.fwd_from {
+                out.forwarded_from = match (&f.from_id, &f.from_name) {
+                    (Some(p), _) => Some(Fwd::Peer(peer_key(p))),
+                    (None, Some(n)) if !n.is_empty() => Some(Fwd::Name(n.clone())),
+                    _ => None,
+                };
+                out.saved_from = f.saved_from_peer.as_ref().map(peer_key);
+            }
+            out.author = m.post_author.clone().unwrap_or_default();
+            reply(&mut out, m.reply_to.as_ref());
+            out.via_bot = m.via_bot_id;
+            if let Some(media) = &m.media {
+                let (media, ttl, unsupported) = decode_media(media);
+                out.media = media;
+                out.ttl = ttl;
+                if unsupported {
+                    out.kind = Kind::Unsupported;
+                }
+                // Telegram Desktop drops an incoming self-destructing file.
+            }
+            out.text = text::parts(&m.message, m.entities.as_deref().unwrap_or(&[]));
+            if let Some(tl::enums::MessageReactions::Reactions(r)) = &m.reactions {
+                out.reactions = reactions(r);
+            }
+        }
+        tl::enums::Message::Service(m) => {
+            out.date = m.date;
+            out.out = m.out;
+            out.from = Some(peer_key(m.from_id.as_ref().unwrap_or(&m.peer_id)));
+            reply(&mut out, m.reply_to.as_ref());
+            out.action = action(&m.action);
+            out.kind = if out.action.is_some() { Kind::Service } else { Kind::Message };
+        }
+    }
+    if shift != 0 {
+        if let (Some(r), None) = (out.reply_to, &out.reply_to_peer) {
+            out.reply_to = Some((r as i64 + shift) as i32);
+        }
+    }
+    Ok(out)
+}
+
+fn reply(out: &mut Msg, h: Option<&tl::enums::MessageReplyHeader>) {
+    if let Some(tl::enums::MessageReplyHeader::Header(h)) = h {
+        if let Some(id) = h.reply_to_msg_id {
+            out.reply_to = Some(id);
+            out.reply_to_peer = h.reply_to_peer_id.as_ref().map(peer_key);
+        }
+    }
+}
+
+fn reactions(r: &tl::types::MessageReactions) -> Vec<Reaction> {
+    fn one(r: &tl::enums::Reaction) -> Reaction {
+        let (kind, emoji, document_id) = match r {
+            tl::enums::Reaction::Emoji(e) => ("emoji", e.emoticon.clone(), None),
+            tl::enums::Reaction::CustomEmoji(e) => ("custom_emoji", String::new(), Some(e.document_id)),
+            tl::enums::Reaction::Paid => ("paid", String::new(), None),
+            tl::enums::Reaction::Empty => ("empty", String::new(), None),
+        };
+        Reaction { kind, count: 0, emoji, document_id, recent: Vec::new() }
+    }
+    fn same(a: &Reaction, b: &Reaction) -> bool {
+        a.kind == b.kind && a.emoji == b.emoji && a.document_id == b.document_id
+    }
+    let mut out: Vec<Reaction> = Vec::new();
+    for tl::enums::ReactionCount::Count(c) in &r.results {
+        let mut x = one(&c.reaction);
+        x.count = c.count;
+        if !out.iter().any(|o| same(o, &x)) {
+            out.push(x);
+        }
+    }
+    for tl::enums::MessagePeerReaction::Reaction(p) in r.recent_reactions.iter().flatten() {
+        let x = one(&p.reaction);
+        let i = match out.iter().position(|o| same(o, &x)) {
+            Some(i) => i,
+            None => {
+                out.push(x);
+                out.len() - 1
+            }
+        };
+        out[i].recent.push((peer_key(&p.peer_id), p.date));
+    }
+    out
+}
+
+pub fn photo_info(p: &tl::enums::Photo) -> PhotoInfo {
+    let tl::enums::Photo::Photo(p) = p else { return PhotoInfo::default() };
+    let mut best = PhotoInfo::default();
+    let mut area = 0i64;
+    for s in &p.sizes {
+        let (w, h, size) = match s {
+            tl::enums::PhotoSize::Size(s) => (s.w, s.h, s.size as i64),
+            tl::enums::PhotoSize::PhotoCachedSize(s) => (s.w, s.h, s.bytes.len() as i64),
+            tl::enums::PhotoSize::Progressive(s) => match s.sizes.last() {
+                Some(&last) => (s.w, s.h, last as i64),
+                None => continue,
+            },
+            _ => continue,
+        };
+        if (w as i64) * (h as i64) > area {
+            area = w as i64 * h as i64;
+            best = PhotoInfo { width: w, height: h, size };
+        }
+    }
+    best
+}
+
+fn point(g: &tl::enums::GeoPoint) -> Option<(f64, f64)> {
+    match g {
+        tl::enums::GeoPoint::Point(p) => Some((p.lat, p.long)),
+        tl::enums::GeoPoint::Empty => None,
+    }
+}
+
+/// (media, ttl, unsupported)
+fn decode_media(m: &tl::enums::MessageMedia) -> (Media, Option<i32>, bool) {
+    use tl::enums::MessageMedia as M;
+    match m {
+        M::Photo(p) => match &p.photo {
+            Some(photo) => (Media::Photo { photo: photo_info(photo), spoiler: p.spoiler }, p.ttl_seconds, false),
+            None => (Media::None, p.ttl_seconds, false),
+        },
+        M::Document(d) => match &d.document {
+            Some(tl::enums::Document::Document(doc)) => (Media::Document { doc: doc_info(doc), spoiler: d.spoiler }, d.ttl_seconds, false),
+            _ => (Media::None, d.ttl_seconds, false),
+        },
+        M::Contact(c) => (
+            Media::Contact { first_name: c.first_name.clone(), last_name: c.last_name.clone(), phone: c.phone_number.clone(), vcard: !c.vcard.is_empty() },
+            None,
+            false,
+        ),
+        M::Geo(g) => (Media::Geo { point: point(&g.geo) }, None, false),
+        M::GeoLive(g) => (Media::Geo { point: point(&g.geo) }, Some(g.period), false),
+        M::Venue(v) => (Media::Venue { title: v.title.clone(), address: v.address.clone(), point: point(&v.geo) }, None, false),
+        M::Poll(p) => {
+            let tl::enums::Poll::Poll(poll) = &p.poll;
+            let tl::enums::PollResults::Results(res) = &p.results;
+            let mut answers: Vec<(Vec<u8>, PollAnswer)> = poll
+                .answers
+                .iter()
+                .filter_map(|a| match a {
+                    tl::enums::PollAnswer::Answer(a) => {
+                        let tl::enums::TextWithEntities::Entities(t) = &a.text;
+                        Some((a.option.clone(), PollAnswer { text: text::parts(&t.text, &t.entities), voters: 0, chosen: false }))
+                    }
+                    _ => None,
+                })
+                .collect();
+            for tl::enums::PollAnswerVoters::Voters(v) in res.results.iter().flatten() {
+                if let Some((_, a)) = answers.iter_mut().find(|(o, _)| *o == v.option) {
+                    a.voters = v.voters.unwrap_or(0);
+                    a.chosen |= v.chosen;
+                }
+            }
+            let tl::enums::TextWithEntities::Entities(q) = &poll.question;
+            (
+                Media::Poll {
+                    question: text::parts(&q.text, &q.entities),
+                    closed: poll.closed,
+                    total_voters: res.total_voters.unwrap_or(0),
+                    answers: answers.into_iter().map(|(_, a)| a).collect(),
+                },
+                None,
+                false,
+            )
+        }
+        M::Unsupported => (Media::None, None, true),
+        _ => (Media::None, None, false),
+    }
+}
+
+fn doc_info(d: &tl::types::Document) -> DocInfo {
+    use tl::enums::DocumentAttribute as A;
+    let (mut sticker, mut round, mut video, mut voice, mut audio, mut animated) = (false, false, false, false, false, false);
+    let mut info = DocInfo {
+        kind: DocKind::File,
+        name: String::new(),
+        size: d.size,
+        mime: d.mime_type.clone(),
+        sticker_emoji: String::new(),
+        performer: String::new(),
+        title: String::new(),
+        duration: 0,
+        width: 0,
+        height: 0,
+        thumb: None,
+    };
+    for a in &d.attributes {
+        match a {
+            A::ImageSize(s) => (info.width, info.height) = (s.w, s.h),
+            A::Animated => animated = true,
+            A::Sticker(s) => {
+                sticker = true;
+                info.sticker_emoji = s.alt.clone();
+            }
+            A::CustomEmoji(s) => {
+                sticker = true;
+                info.sticker_emoji = s.alt.clone();
+            }
+            A::Video(v) => {
+                if v.round_message { round = true } else { video = true }
+                (info.width, info.height) = (v.w, v.h);
+                info.duration = v.duration as i32;
+            }
+            A::Audio(a) => {
+                if a.voice { voice = true } else { audio = true }
+                info.performer = a.performer.clone().unwrap_or_default();
+                info.title = a.title.clone().unwrap_or_default();
+                info.duration = a.duration;
+            }
+            A::Filename(f) => info.name = f.file_name.clone(),
+            A::HasStickers => {}
+        }
+    }
+    // Telegram Desktop's precedence when writing media_type.
+    info.kind = if sticker {
+        DocKind::Sticker
+    } else if round {
+        DocKind::VideoMessage
+    } else if voice {
+        DocKind::VoiceMessage
+    } else if animated {
+        DocKind::Animation
+    } else if video {
+        DocKind::VideoFile
+    } else if audio {
+        DocKind::AudioFile
+    } else {
+        DocKind::File
+    };
+    let mut best: Option<(i64, i32, i64)> = None;
+    for t in d.thumbs.iter().flatten() {
+        let (w, h, size) = match t {
+            tl::enums::PhotoSize::Size(s) => (s.w, s.h, s.size as i64),
+            tl::enums::PhotoSize::PhotoCachedSize(s) => (s.w, s.h, s.bytes.len() as i64),
+            tl::enums::PhotoSize::Progressive(s) => (s.w, s.h, s.sizes.last().copied().unwrap_or(0) as i64),
+            _ => continue,
+        };
+        let area = w as i64 * h as i64;
+        if best.is_none_or(|b| area > b.0) {
+            best = Some((area, w, size));
+        }
+    }
+    info.thumb = best.filter(|b| b.1 > 0).map(|b| (b.1, b.2));
+    info
+}
+
+fn action(a: &tl::enums::MessageAction) -> Option<Action> {
+    use tl::enums::MessageAction as A;
+    let act = |name: &'static str, fields: Vec<(&'static str, AVal)>| Some(Action { name: Some(name), actor: true, fields });
+    let s = |v: &str| AVal::Str(v.to_string());
+    match a {
+        A::ChatCreate(x) => act("create_group", vec![("title", s(&x.title)), ("members", AVal::Users(x.users.clone()))]),
+        A::ChatEditTitle(x) => act("edit_group_title", vec![("title", s(&x.title))]),
+        A::ChatEditPhoto(x) => act("edit_group_photo", vec![("photo", AVal::Photo(photo_info(&x.photo)))]),
+        A::ChatDeletePhoto => act("delete_group_photo", vec![]),
+        A::ChatAddUser(x) => act("invite_members", vec![("members", AVal::Users(x.users.clone()))]),
+        A::ChatDeleteUser(x) => act("remove_members", vec![("members", AVal::Users(vec![x.user_id]))]),
+        A::ChatJoinedByLink(x) => act("join_group_by_link", vec![("inviter", AVal::UserName(x.inviter_id))]),
+        A::ChannelCreate(x) => act("create_channel", vec![("title", s(&x.title))]),
+        A::ChatMigrateTo(_) => act("migrate_to_supergroup", vec![]),
+        A::ChannelMigrateFrom(x) => act("migrate_from_group", vec![("title", s(&x.title))]),
+        A::PinMessage => act("pin_message", vec![("message_id", AVal::ReplyId)]),
+        A::HistoryClear => act("clear_history", vec![]),
+        A::GameScore(x) => act("score_in_game", vec![("game_message_id", AVal::ReplyId), ("score", AVal::Num(x.score as i64))]),
+        A::PhoneCall(x) => {
+            let mut f = Vec::new();
+            if let Some(d) = x.duration.filter(|d| *d != 0) {
+                f.push(("duration_seconds", AVal::Num(d as i64)));
+            }
+            use tl::enums::PhoneCallDiscardReason as R;
+            let reason = match &x.reason {
+                Some(R::Busy) => "busy",
+                Some(R::Disconnect) => "disconnect",
+                Some(R::Hangup) => "hangup",
+                Some(R::Missed) => "missed",
+                Some(_) => "migrate_conference_all",
+                None => "",
+            };
+            if !reason.is_empty() {
+                f.push(("discard_reason", s(reason)));
+            }
+            act("phone_call", f)
+        }
+        A::ScreenshotTaken => act("take_screenshot", vec![]),
+        A::CustomAction(x) => Some(Action { name: None, actor: true, fields: vec![("information_text", s(&x.message))] }),
+        A::ContactSignUp => act("joined_telegram", vec![]),
+        A::GroupCall(x) => act("group_call", x.duration.filter(|d| *d != 0).map(|d| vec![("duration", AVal::Num(d as i64))]).unwrap_or_default()),
+        A::InviteToGroupCall(x) => act("invite_to_group_call", vec![("members", AVal::Users(x.users.clone()))]),
+        A::SetMessagesTtl(x) => act("set_messages_ttl", vec![("period", AVal::Num(x.period as i64))]),
+        A::GroupCallScheduled(x) => act("group_call_scheduled", vec![("schedule_date", AVal::Num(x.schedule_date as i64))]),
+        A::ChatJoinedByRequest => act("join_group_by_request", vec![]),
+        A::TopicCreate(x) => act("topic_created", vec![("title", s(&x.title))]),
+        A::TopicEdit(x) => {
+            let mut f = Vec::new();
+            if let Some(t) = x.title.as_ref().filter(|t| !t.is_empty()) {
+                f.push(("new_title", s(t)));
+            }
+            if let Some(i) = x.icon_emoji_id {
+                f.push(("new_icon_emoji_id", AVal::Num(i)));
+            }
+            act("topic_edit", f)
+        }
+        A::SetChatWallPaper(x) if x.same => act("set_same_chat_wallpaper", vec![("message_id", AVal::ReplyId)]),
+        A::SetChatWallPaper(_) => act("set_chat_wallpaper", vec![]),
+        // Actions Telegram Desktop's export does not describe: written as
+        // an empty message, as it does.
+        _ => None,
+    }
+}
