@@ -11,7 +11,15 @@
 //!   bypasses grammers' retry loop entirely (the pools are also configured
 //!   with `NoRetries`): every FLOOD_WAIT, dropped connection and 5xx comes
 //!   back once, and the engine's own retry policy decides.
-//! - Nothing follows *_MIGRATE; a request goes to the dc it is sent to.
+//! - Nothing follows *_MIGRATE; a request goes to the dc it is sent to
+//!   (sign-in, in [`crate::login`], follows PHONE/USER/NETWORK_MIGRATE).
+//! - A request to a dc other than the home one that answers 401
+//!   AUTH_KEY_UNREGISTERED (that dc's key is not signed in yet) carries the
+//!   sign-in over, as Telegram requires — auth.exportAuthorization on the
+//!   home dc, auth.importAuthorization on that dc — and is sent again, once.
+//! - A dc with no key gets one from grammers' own DH exchange on the first
+//!   request there (real Telegram only: fakedc cannot run it); the new key
+//!   is in [`TelegramApi::session_file`] for the caller to save.
 //! - A dropped connection fails every request pending on it; the next
 //!   request to that dc opens a new one. We ask the pool to forget the dead
 //!   connection at once (once per connection, however many requests saw it
@@ -25,13 +33,13 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::net::SocketAddrV6;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use grammers_mtsender::{
     ConnectionParams, InvocationError, NoRetries, RpcError, SenderPool, SenderPoolHandle,
 };
-use grammers_session::SessionData;
+use grammers_session::{Session, SessionData};
 use grammers_session::storages::MemorySession;
 use grammers_session::types::DcOption;
 use takeout::api::{Api, ApiError};
@@ -73,9 +81,18 @@ pub enum ConnectError {
 /// A connection to Telegram (or fakedc) for the account of a session file.
 /// Dropping it stops its runner tasks and closes its connections.
 pub struct TelegramApi {
-    home_dc: i32,
+    /// Changes only when sign-in is sent to another dc (*_MIGRATE).
+    home_dc: AtomicI32,
     pools: Vec<Pool>,
     next: AtomicUsize,
+    /// The session file this was made from (dcs and keys as they were).
+    base: SessionFile,
+    /// Held while carrying the sign-in to another dc, so concurrent
+    /// requests that all got 401 there do it once.
+    authorizing: tokio::sync::Mutex<()>,
+    /// Bumped after each sign-in carried to a dc: a request that failed
+    /// before the bump just retries.
+    authorized: AtomicU64,
 }
 
 /// What every (re)started pool is built from. No `Debug`: grammers'
@@ -95,6 +112,8 @@ struct Pool {
 
 struct Running {
     handle: SenderPoolHandle,
+    /// The pool's session: grammers stores the keys it creates here.
+    session: Arc<MemorySession>,
     runner: JoinHandle<()>,
     /// Bumped whenever the runner is replaced.
     generation: u64,
@@ -143,12 +162,13 @@ impl TelegramApi {
         let count = options.connections.max(1);
         let pools = (0..count)
             .map(|index| {
-                let (handle, runner) = setup.spawn();
+                let (handle, runner, session) = setup.spawn();
                 Pool {
                     index,
                     setup: Arc::clone(&setup),
                     running: Mutex::new(Running {
                         handle,
+                        session,
                         runner,
                         generation: 0,
                         epochs: HashMap::new(),
@@ -162,14 +182,52 @@ impl TelegramApi {
             "telegram client set up"
         );
         Ok(TelegramApi {
-            home_dc: session.home_dc,
+            home_dc: AtomicI32::new(session.home_dc),
             pools,
             next: AtomicUsize::new(0),
+            base: session.clone(),
+            authorizing: tokio::sync::Mutex::new(()),
+            authorized: AtomicU64::new(0),
         })
     }
 
     pub fn home_dc(&self) -> i32 {
-        self.home_dc
+        self.home_dc.load(Ordering::Relaxed)
+    }
+
+    /// Makes `dc` the home dc (sign-in was told to go there).
+    pub(crate) fn set_home_dc(&self, dc: i32) {
+        self.home_dc.store(dc, Ordering::Relaxed);
+    }
+
+    /// The session as it is now: the home dc, and every dc's address and
+    /// key, including keys grammers created since (real Telegram only).
+    /// `user_id` and `api_id` are kept from the file this was made from.
+    pub fn session_file(&self) -> SessionFile {
+        let mut file = self.base.clone();
+        file.home_dc = self.home_dc();
+        let session = Arc::clone(&self.pools[0].lock().session);
+        let mut ids: Vec<i32> = file.dcs.iter().map(|d| d.id).collect();
+        ids.extend(1..=5);
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            let Ok(Some(opt)) = session.dc_option(id) else { continue };
+            if opt.ipv4.ip().is_unspecified() {
+                continue;
+            }
+            let entry = crate::session::DcEntry {
+                id,
+                ip: *opt.ipv4.ip(),
+                port: opt.ipv4.port(),
+                auth_key: opt.auth_key.map(crate::session::AuthKey::from_bytes),
+            };
+            match file.dcs.iter_mut().find(|d| d.id == id) {
+                Some(d) => *d = entry,
+                None => file.dcs.push(entry),
+            }
+        }
+        file
     }
 
     /// How many sender pools (connections per dc) requests are spread over.
@@ -177,7 +235,41 @@ impl TelegramApi {
         self.pools.len()
     }
 
-    async fn call(&self, dc: i32, body: Vec<u8>) -> Result<Vec<u8>, ApiError> {
+    /// One request to `dc`; on another dc than the home one, a first 401
+    /// AUTH_KEY_UNREGISTERED carries the sign-in over and sends it again.
+    pub(crate) async fn call(&self, dc: i32, body: Vec<u8>) -> Result<Vec<u8>, ApiError> {
+        if dc == self.home_dc() {
+            return self.call_once(dc, body).await;
+        }
+        let seen = self.authorized.load(Ordering::Acquire);
+        match self.call_once(dc, body.clone()).await {
+            Err(ApiError::Rpc { code: 401, name, .. }) if name == "AUTH_KEY_UNREGISTERED" => {
+                self.authorize(dc, seen).await?;
+                self.call_once(dc, body).await
+            }
+            other => other,
+        }
+    }
+
+    /// auth.exportAuthorization on the home dc, auth.importAuthorization
+    /// on `dc` (unless another request did it since `seen`).
+    async fn authorize(&self, dc: i32, seen: u64) -> Result<(), ApiError> {
+        use grammers_tl_types::{Deserializable, Serializable, enums, functions};
+        let _one_at_a_time = self.authorizing.lock().await;
+        if self.authorized.load(Ordering::Acquire) != seen {
+            return Ok(());
+        }
+        let home = self.home_dc();
+        tracing::debug!(dc, home, "signing in on dc {dc} with an authorization exported from dc {home}");
+        let answer = self.call_once(home, functions::auth::ExportAuthorization { dc_id: dc }.to_bytes()).await?;
+        let enums::auth::ExportedAuthorization::Authorization(x) =
+            enums::auth::ExportedAuthorization::from_bytes(&answer).map_err(|e| ApiError::Decode(e.to_string()))?;
+        self.call_once(dc, functions::auth::ImportAuthorization { id: x.id, bytes: x.bytes }.to_bytes()).await?;
+        self.authorized.fetch_add(1, Ordering::AcqRel);
+        Ok(())
+    }
+
+    async fn call_once(&self, dc: i32, body: Vec<u8>) -> Result<Vec<u8>, ApiError> {
         // grammers asserts this inside the runner, where a panic would take
         // every request of the pool down with it.
         assert!(
@@ -205,7 +297,7 @@ impl TelegramApi {
 
 impl Api for TelegramApi {
     async fn invoke_raw(&self, body: Vec<u8>) -> Result<Vec<u8>, ApiError> {
-        self.call(self.home_dc, body).await
+        self.call(self.home_dc(), body).await
     }
 
     async fn invoke_raw_in_dc(&self, dc: i32, body: Vec<u8>) -> Result<Vec<u8>, ApiError> {
@@ -226,7 +318,7 @@ impl Drop for TelegramApi {
 impl fmt::Debug for TelegramApi {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TelegramApi")
-            .field("home_dc", &self.home_dc)
+            .field("home_dc", &self.home_dc())
             .field("connections", &self.pools.len())
             .finish()
     }
@@ -235,13 +327,14 @@ impl fmt::Debug for TelegramApi {
 impl Setup {
     /// A new sender pool knowing only the session file's dcs, and its
     /// runner task.
-    fn spawn(&self) -> (SenderPoolHandle, JoinHandle<()>) {
+    fn spawn(&self) -> (SenderPoolHandle, JoinHandle<()>, Arc<MemorySession>) {
         let data = SessionData {
             // Only ours: the default holds Telegram's real addresses.
             dc_options: self.dcs.iter().map(|dc| (dc.id, dc.clone())).collect(),
             home_dc: self.home_dc,
             ..SessionData::default()
         };
+        let session = Arc::new(MemorySession::from(data));
         let params = ConnectionParams {
             retry_policy: Box::new(NoRetries),
             app_version: concat!("tgtakeout ", env!("CARGO_PKG_VERSION")).to_string(),
@@ -251,16 +344,12 @@ impl Setup {
             runner,
             handle,
             updates,
-        } = SenderPool::with_configuration(
-            Arc::new(MemorySession::from(data)),
-            self.api_id,
-            params,
-        );
+        } = SenderPool::with_configuration(Arc::clone(&session), self.api_id, params);
         // We never read updates; with the receiver gone, the connections
         // stop forwarding them instead of filling a channel.
         drop(updates);
         let runner = self.runtime.spawn(runner.run());
-        (handle.thin, runner)
+        (handle.thin, runner, session)
     }
 }
 
@@ -277,8 +366,9 @@ impl Pool {
                 pool = self.index,
                 "a connection pool stopped unexpectedly; starting a new one"
             );
-            let (handle, runner) = self.setup.spawn();
+            let (handle, runner, session) = self.setup.spawn();
             running.handle = handle;
+            running.session = session;
             running.runner = runner;
             running.generation += 1;
             running.epochs.clear();

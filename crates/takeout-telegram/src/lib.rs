@@ -17,11 +17,16 @@
 //! - [`client`]: [`TelegramApi`], the [`takeout::api::Api`] implementation
 //!   over one or more grammers sender pools (one TCP connection per dc
 //!   each), with grammers' own retries switched off: the engine has its
-//!   own policy.
+//!   own policy. It carries the sign-in to every other dc it is sent to
+//!   (auth.exportAuthorization / importAuthorization).
+//! - [`login`]: signing in (code, two-step password over SRP, *_MIGRATE
+//!   followed), who is signed in, signing out.
 
 pub mod client;
+pub mod login;
 /// The session file (the `session-file` crate, shared with fakedc).
 pub use session_file as session;
 
 pub use client::{ClientOptions, ConnectError, TelegramApi};
+pub use login::{LoginError, SentCode, SignIn, UserInfo};
 pub use session::{AuthKey, DcEntry, SessionError, SessionFile};
