@@ -91,24 +91,64 @@ impl<A: Api> Client<A> {
         self.call(&tl::functions::account::FinishTakeoutSession { success }, None).await.map(|_| ())
     }
 
+    /// upload.getFile inside the takeout session, on data centre `dc` (None:
+    /// the home dc), with its own limiter (files have their own flood
+    /// class, so their concurrency adapts apart from the history's), and a
+    /// stall timeout: grammers has no read timeout, so a request the server
+    /// never answers would otherwise hang its file forever; a timed-out
+    /// request is retried like a dropped connection. FILE_MIGRATE_X,
+    /// FILE_REFERENCE_EXPIRED and other 4xx answers come back to the caller.
+    pub async fn get_file(
+        &self,
+        dc: Option<i32>,
+        req: &tl::functions::upload::GetFile,
+        limiter: &Limiter,
+        stall: Duration,
+    ) -> Result<tl::enums::upload::File, ExportError> {
+        let inner = tl::Serializable::to_bytes(req);
+        let bytes = self.send_via(dc, limiter, Some(stall), |takeout| wrap(takeout, None, &inner)).await?;
+        decode::<tl::functions::upload::GetFile>(&bytes)
+    }
+
     /// Sends with the retry policy. `body` is rebuilt for each attempt, as
     /// the takeout id can change between them.
     async fn send(&self, body: impl Fn(Option<i64>) -> Vec<u8>) -> Result<Vec<u8>, ExportError> {
+        self.send_via(None, &self.limiter, None, body).await
+    }
+
+    async fn send_via(
+        &self,
+        dc: Option<i32>,
+        limiter: &Limiter,
+        stall: Option<Duration>,
+        body: impl Fn(Option<i64>) -> Vec<u8>,
+    ) -> Result<Vec<u8>, ExportError> {
         let mut attempts = 0;
         loop {
             let takeout = self.takeout_id();
             let result = {
-                let _slot = self.limiter.acquire().await;
-                self.api.invoke_raw(body(takeout)).await
+                let _slot = limiter.acquire().await;
+                let call = async {
+                    match dc {
+                        Some(dc) => self.api.invoke_raw_in_dc(dc, body(takeout)).await,
+                        None => self.api.invoke_raw(body(takeout)).await,
+                    }
+                };
+                match stall {
+                    Some(limit) => tokio::time::timeout(limit, call)
+                        .await
+                        .unwrap_or_else(|_| Err(ApiError::Network(format!("no answer in {:.1} s", limit.as_secs_f64())))),
+                    None => call.await,
+                }
             };
             match result {
                 Ok(bytes) => {
-                    self.limiter.success();
+                    limiter.success();
                     return Ok(bytes);
                 }
                 Err(ApiError::Rpc { code: 420, name, value }) if name == "FLOOD_WAIT" || name == "FLOOD_PREMIUM_WAIT" => {
                     let secs = value.unwrap_or(1).max(1);
-                    self.limiter.flood();
+                    limiter.flood();
                     self.progress.event(Event::FloodWait { seconds: secs });
                     tracing::info!(seconds = secs, "flood wait");
                     tokio::time::sleep(Duration::from_secs(secs as u64)).await;

@@ -22,6 +22,8 @@ pub enum ExportError {
     Interrupted,
     #[error("no chat matches {0:?}; check the id, @username or name")]
     NoMatch(String),
+    #[error(transparent)]
+    Files(#[from] crate::files::FilesError),
 }
 
 impl ExportError {

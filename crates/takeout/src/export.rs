@@ -39,6 +39,8 @@ pub struct Summary {
     pub forum_topics: u64,
     /// With refresh_edits: stored pages that had changed and were fetched again.
     pub pages_refreshed: u64,
+    /// Files fetched, linked, unavailable and skipped (by reason).
+    pub files: crate::files::FilesSummary,
     /// Chats not exported, with the reason.
     pub skipped: Vec<Skipped>,
     pub seconds: f64,
@@ -187,6 +189,9 @@ async fn run_export<A: Api>(
     summary.messages = chats.messages;
     summary.messages_total = chats.messages_total;
     summary.pages_refreshed = chats.pages_refreshed;
+    // Files last, inside the same takeout session: by now every message,
+    // profile photo and story that refers to one is in the store.
+    summary.files = crate::files::run(client, store, options, progress).await?;
     Ok(summary)
 }
 

@@ -70,6 +70,91 @@ impl ChatType {
     }
 }
 
+/// Media kinds as Telegram Desktop's export settings name them ("Types of
+/// media"), plus the account's profile photos and stories, whose files are
+/// governed by their sections. The name is what `FileRef::kind` holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaKind {
+    Photo,
+    VideoFile,
+    VoiceMessage,
+    RoundVideoMessage,
+    Sticker,
+    Animation,
+    /// Everything else, music included (Telegram Desktop's "Files").
+    File,
+    ProfilePhoto,
+    Story,
+}
+
+impl MediaKind {
+    /// The kinds a message's media can have (what `--media` selects).
+    pub const MESSAGE_KINDS: [MediaKind; 7] = [
+        MediaKind::Photo,
+        MediaKind::VideoFile,
+        MediaKind::VoiceMessage,
+        MediaKind::RoundVideoMessage,
+        MediaKind::Sticker,
+        MediaKind::Animation,
+        MediaKind::File,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            MediaKind::Photo => "photo",
+            MediaKind::VideoFile => "video_file",
+            MediaKind::VoiceMessage => "voice_message",
+            MediaKind::RoundVideoMessage => "round_video_message",
+            MediaKind::Sticker => "sticker",
+            MediaKind::Animation => "animation",
+            MediaKind::File => "file",
+            MediaKind::ProfilePhoto => "profile_photo",
+            MediaKind::Story => "story",
+        }
+    }
+
+    /// Telegram Desktop's folder for the kind (inside a chat's folder for
+    /// message media, at the top for profile photos and stories).
+    pub fn folder(self) -> &'static str {
+        match self {
+            MediaKind::Photo => "photos",
+            MediaKind::VideoFile => "video_files",
+            MediaKind::VoiceMessage => "voice_messages",
+            MediaKind::RoundVideoMessage => "round_video_messages",
+            MediaKind::Sticker => "stickers",
+            MediaKind::Animation => "animations",
+            MediaKind::File => "files",
+            MediaKind::ProfilePhoto => "profile_pictures",
+            MediaKind::Story => "stories",
+        }
+    }
+}
+
+/// How files are fetched (not what: that is `Flags::files`,
+/// `file_max_size` and `ExportOptions::media`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FileOptions {
+    /// Files downloaded at once.
+    pub parallel_files: usize,
+    /// upload.getFile requests in flight over all files (the starting
+    /// point: flood waits lower it, successes raise it back).
+    pub parallel_requests: usize,
+    /// Parts of one file in flight at once.
+    pub parts_per_file: usize,
+    /// Seconds without an answer to one upload.getFile before it is sent
+    /// again (grammers has no read timeout; a stuck request would hang the
+    /// file forever).
+    pub stall_timeout_secs: f64,
+}
+
+impl Default for FileOptions {
+    fn default() -> Self {
+        FileOptions { parallel_files: 8, parallel_requests: 16, parts_per_file: 8, stall_timeout_secs: 30.0 }
+    }
+}
+
 /// Telegram Desktop's categories (its export settings), for people.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -171,6 +256,17 @@ pub struct ExportOptions {
     /// Re-check messages already stored for edits, page by page with
     /// Telegram's page hash (unchanged pages cost a tiny answer).
     pub refresh_edits: bool,
+    /// Message media kinds whose files are downloaded (with `flags.files`);
+    /// the others are recorded as skipped. Telegram Desktop's default is
+    /// photos only.
+    #[serde(default = "default_media")]
+    pub media: BTreeSet<MediaKind>,
+    #[serde(default)]
+    pub file_options: FileOptions,
+}
+
+fn default_media() -> BTreeSet<MediaKind> {
+    [MediaKind::Photo].into()
 }
 
 impl ExportOptions {
@@ -204,6 +300,8 @@ impl ExportOptions {
             until: None,
             concurrency: 16,
             refresh_edits: false,
+            media: default_media(),
+            file_options: FileOptions::default(),
         }
     }
 

@@ -17,6 +17,14 @@ pub enum Event {
     TakeoutRenewed,
     /// Waiting out TAKEOUT_INIT_DELAY: seconds left.
     DelayCountdown { seconds: u64 },
+    /// Files to fetch in this run and their bytes still missing.
+    FilesPlanned { files: u64, bytes: u64 },
+    /// File bytes written (running total increments).
+    FileBytes(u64),
+    /// A file is complete at `path` (relative to the output directory).
+    FileDone { path: String },
+    /// Telegram could not give a file; recorded, and the export goes on.
+    FileUnavailable { path: String, reason: String },
 }
 
 pub trait Progress: Send + Sync {

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// The newest schema this build writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 const MIGRATIONS: &[&str] = &[
     // 1: the first schema.
@@ -82,6 +82,8 @@ const MIGRATIONS: &[&str] = &[
     "#,
     // 2: files and their references (store_files.rs).
     crate::store_files::MIGRATION,
+    // 3: chat folders and file name counters (store_files.rs).
+    crate::store_files::MIGRATION_3,
 ];
 
 #[derive(Debug, thiserror::Error)]

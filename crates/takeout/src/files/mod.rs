@@ -1,0 +1,278 @@
+//! Files: after the messages, profile photos and stories are stored (and
+//! inside the same takeout session), every file they refer to is planned —
+//! downloaded, or recorded as skipped with the reason — and the selected
+//! ones are fetched, several files at once and several parts of each,
+//! resumable to the byte; a file referred to many times is fetched once
+//! and linked to every other reference's path.
+//!
+//! - [`plan`]: the files stored data refers to, and their names.
+//! - [`select`]: download or skip (files flag, media kind, size limit).
+//! - [`layout`]: Telegram Desktop's paths, sanitizing, safe writes.
+//! - [`download`]: one file, part by part, with resume and retries.
+
+pub mod download;
+pub mod layout;
+pub mod plan;
+pub mod select;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+
+use crate::api::Api;
+use crate::client::Client;
+use crate::error::ExportError;
+use crate::limiter::Limiter;
+use crate::options::ExportOptions;
+use crate::progress::{Event, Progress};
+use crate::store::{Store, StoreError};
+use crate::store_files::{OWNER_PROFILE_PHOTOS, OWNER_STORIES, RefRow, SLOT_THUMB, SkipReason};
+
+use download::{Downloader, Job, Origin, Outcome};
+use layout::OutDir;
+use plan::{Candidate, Name};
+
+/// What the file stage did, for the summary.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct FilesSummary {
+    /// Files fetched in this run, and the bytes fetched for them.
+    pub downloaded: u64,
+    pub bytes: u64,
+    /// References given a file fetched once for another reference (hard link or copy).
+    pub linked: u64,
+    /// References Telegram could not give (the store keeps why), over the whole export.
+    pub unavailable: u64,
+    /// References not downloaded by choice, by reason (files_off, kind, size), over the whole export.
+    pub skipped: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FilesError {
+    #[error("cannot use the output directory: {0}")]
+    OutDir(#[from] layout::LayoutError),
+}
+
+/// Plans and downloads every file of the stored data.
+pub(crate) async fn run<A: Api>(
+    client: &Arc<Client<A>>,
+    store: &Arc<Mutex<Store>>,
+    options: &ExportOptions,
+    progress: &Arc<dyn Progress>,
+) -> Result<FilesSummary, ExportError> {
+    progress.event(Event::Stage("files"));
+    let root = store.lock().unwrap().path().parent().map(|p| p.to_path_buf()).unwrap_or_else(|| ".".into());
+    let root = if root.as_os_str().is_empty() { std::path::PathBuf::from(".") } else { root };
+    let out = OutDir::new(&root).map_err(|e| ExportError::Files(FilesError::OutDir(e)))?;
+    let jobs = {
+        let mut s = store.lock().unwrap();
+        plan_all(&mut s, options, out.root())?
+    };
+    let mut summary = FilesSummary::default();
+    let total: u64 = jobs.iter().map(|j| (j.size - j.offset.min(j.size)) as u64).sum();
+    progress.event(Event::FilesPlanned { files: jobs.len() as u64, bytes: total });
+    let fo = options.file_options.clone();
+    let dl = Arc::new(Downloader {
+        client: Arc::clone(client),
+        store: Arc::clone(store),
+        out: out.clone(),
+        limiter: Limiter::new(fo.parallel_requests.max(1)),
+        options: fo.clone(),
+        progress: Arc::clone(progress),
+        good_dcs: Mutex::new(HashSet::new()),
+    });
+    // At most parallel_files tasks exist at once (not one per file: an
+    // account can refer to hundreds of thousands).
+    let mut pending = jobs.into_iter();
+    let mut tasks = tokio::task::JoinSet::new();
+    loop {
+        while tasks.len() < fo.parallel_files.max(1) {
+            let Some(job) = pending.next() else { break };
+            let dl = Arc::clone(&dl);
+            tasks.spawn(async move {
+                let outcome = dl.download(&job).await;
+                (job, outcome)
+            });
+        }
+        let Some(joined) = tasks.join_next().await else { break };
+        let (job, outcome) = joined.expect("a file task does not panic");
+        match outcome? {
+            Outcome::Done { fetched } => {
+                summary.downloaded += 1;
+                summary.bytes += fetched as u64;
+                progress.event(Event::FileDone { path: job.path.clone() });
+            }
+            Outcome::Unavailable(why) => {
+                tracing::warn!(path = %job.path, reason = %why, "file unavailable");
+                store.lock().unwrap().file_unavailable(job.file_id, &why)?;
+                progress.event(Event::FileUnavailable { path: job.path.clone(), reason: why });
+            }
+        }
+    }
+    // Every other reference to a fetched file: a link (or copy) of it.
+    let links = store.lock().unwrap().refs_to_link()?;
+    for (owner, item, slot, path, file_path) in links {
+        if let Err(e) = out.link_or_copy(&file_path, &path) {
+            tracing::warn!(path = %path, error = %e, "could not link a file");
+            continue;
+        }
+        store.lock().unwrap().ref_done(&owner, item, &slot)?;
+        summary.linked += 1;
+    }
+    let counts = store.lock().unwrap().file_ref_counts()?;
+    for (k, n) in counts {
+        if let Some(reason) = k.strip_prefix("skipped_") {
+            summary.skipped.insert(reason.to_string(), n);
+        } else if k == "unavailable" {
+            summary.unavailable = n;
+        }
+    }
+    Ok(summary)
+}
+
+/// Records every reference of the stored data (skipped with the reason, or
+/// pending with its path) in one transaction, and returns the files to fetch.
+fn plan_all(store: &mut Store, o: &ExportOptions, root: &std::path::Path) -> Result<Vec<Job>, StoreError> {
+    let dialogs = store.dialogs()?;
+    let peers: Vec<String> = dialogs.iter().map(|d| d.peer.clone()).collect();
+    let folders = store.assign_chat_folders(&peers)?;
+    let mut p = Planner { store, o, root, used: HashSet::new(), jobs: BTreeMap::new() };
+    p.used = p.store.used_paths()?;
+    p.store.begin()?;
+    let result = p.plan_everything(&peers, &folders);
+    match result {
+        Ok(()) => p.store.commit()?,
+        Err(e) => {
+            let _ = p.store.conn.execute_batch("ROLLBACK");
+            return Err(e);
+        }
+    }
+    Ok(p.jobs.into_values().collect())
+}
+
+struct Planner<'a> {
+    store: &'a mut Store,
+    o: &'a ExportOptions,
+    root: &'a std::path::Path,
+    used: HashSet<String>,
+    jobs: BTreeMap<i64, Job>,
+}
+
+impl Planner<'_> {
+    fn plan_everything(&mut self, peers: &[String], folders: &HashMap<String, String>) -> Result<(), StoreError> {
+        for peer in peers {
+            let folder = &folders[peer];
+            let mut after = 0;
+            loop {
+                let page = self.store.media_messages(peer, after, 500)?;
+                let Some(last) = page.last().map(|m| m.0) else { break };
+                for (id, _, raw) in &page {
+                    let origin = Origin::Message { peer: peer.clone(), id: *id };
+                    self.record_all(peer, *id as i64, Some(folder), &plan::message_files(raw), &origin)?;
+                }
+                after = last;
+            }
+        }
+        for (_, raw) in self.store.items("profile_photo")? {
+            if let Some((id, c)) = plan::profile_photo_file(&raw) {
+                self.record_all(OWNER_PROFILE_PHOTOS, id, None, &[c], &Origin::ProfilePhoto { id })?;
+            }
+        }
+        for (_, raw) in self.store.items("story")? {
+            if let Some((id, cs)) = plan::story_files(&raw) {
+                self.record_all(OWNER_STORIES, id, None, &cs, &Origin::Story { id: id as i32 })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A main file and its thumbnail: the thumbnail follows its document
+    /// (skipped with it, named after it).
+    fn record_all(&mut self, owner: &str, item: i64, chat: Option<&str>, cs: &[Candidate], origin: &Origin) -> Result<(), StoreError> {
+        let mut main: Result<String, SkipReason> = Err(SkipReason::Kind);
+        for c in cs {
+            let decision = if c.slot == SLOT_THUMB { main.as_ref().err().cloned() } else { select::decide(c, self.o) };
+            let got = self.record(owner, item, chat, c, origin, decision, main.as_ref().ok().map(String::as_str))?;
+            if c.slot != SLOT_THUMB {
+                main = got;
+            }
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &mut self,
+        owner: &str,
+        item: i64,
+        chat: Option<&str>,
+        c: &Candidate,
+        origin: &Origin,
+        decision: Option<SkipReason>,
+        main_path: Option<&str>,
+    ) -> Result<Result<String, SkipReason>, StoreError> {
+        let existing = self.store.ref_row(owner, item, c.slot)?;
+        // Done stays done (a later run with other options keeps what is on disk).
+        if let Some(RefRow { status, path: Some(path), .. }) = &existing {
+            if status == "done" {
+                return Ok(Ok(path.clone()));
+            }
+        }
+        if let Some(reason) = decision {
+            let row = RefRow { kind: c.kind.name().into(), file_id: None, status: "skipped".into(), reason: Some(reason.as_str().into()), path: None };
+            if existing.as_ref() != Some(&row) {
+                self.store.put_ref(owner, item, c.slot, &row)?;
+            }
+            return Ok(Err(reason));
+        }
+        let key = c.location.key();
+        let file = self.store.file_by_location(&key)?;
+        let path = match existing.as_ref().and_then(|r| r.path.clone()) {
+            Some(p) => p,
+            None => self.new_path(chat, c, main_path)?,
+        };
+        let file = match file {
+            Some(f) => f,
+            None => self.store.insert_file(&key, c.dc, c.size, &path)?,
+        };
+        let status = if file.status == "done" && file.path.as_deref() == Some(path.as_str()) { "done" } else { "pending" };
+        let row = RefRow { kind: c.kind.name().into(), file_id: Some(file.id), status: status.into(), reason: None, path: Some(path.clone()) };
+        if existing.as_ref() != Some(&row) {
+            self.store.put_ref(owner, item, c.slot, &row)?;
+        }
+        if file.status != "done" {
+            self.jobs.entry(file.id).or_insert_with(|| Job {
+                file_id: file.id,
+                location: c.location.clone(),
+                dc: c.dc,
+                size: file.size,
+                path: file.path.clone().unwrap_or_else(|| path.clone()),
+                offset: file.offset,
+                origin: origin.clone(),
+                date: c.date,
+            });
+        }
+        Ok(Ok(path))
+    }
+
+    /// A fresh, unique path in Telegram Desktop's layout.
+    fn new_path(&mut self, chat: Option<&str>, c: &Candidate, main_path: Option<&str>) -> Result<String, StoreError> {
+        let dir = match chat {
+            Some(chat) => format!("{chat}/{}", c.kind.folder()),
+            None => c.kind.folder().to_string(),
+        };
+        let (dir, name) = match (&c.name, main_path) {
+            (Name::ThumbOf, Some(main)) => {
+                let (d, n) = main.rsplit_once('/').unwrap_or(("", main));
+                (d.to_string(), layout::sanitize(&format!("{n}_thumb.jpg")))
+            }
+            (Name::ThumbOf, None) => (dir.clone(), "thumb.jpg".to_string()),
+            (Name::Given(_), _) => (dir.clone(), plan::file_name(&c.name, 0, c.date)),
+            (Name::Generated { prefix, .. }, _) => {
+                let n = self.store.next_name_index(&format!("{dir}/{prefix}"))?;
+                (dir.clone(), plan::file_name(&c.name, n, c.date))
+            }
+        };
+        Ok(layout::unique_path(self.root, &dir, &name, &mut self.used))
+    }
+}
