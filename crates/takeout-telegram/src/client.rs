@@ -81,12 +81,11 @@ pub enum ConnectError {
 /// A connection to Telegram (or fakedc) for the account of a session file.
 /// Dropping it stops its runner tasks and closes its connections.
 pub struct TelegramApi {
-    /// Changes only when sign-in is sent to another dc (*_MIGRATE).
-    home_dc: AtomicI32,
+    /// The home dc (changes only when sign-in is sent to another dc, by
+    /// *_MIGRATE) and the session's keys, readable after this is gone.
+    watch: SessionWatch,
     pools: Vec<Pool>,
     next: AtomicUsize,
-    /// The session file this was made from (dcs and keys as they were).
-    base: SessionFile,
     /// Held while carrying the sign-in to another dc, so concurrent
     /// requests that all got 401 there do it once.
     authorizing: tokio::sync::Mutex<()>,
@@ -102,6 +101,8 @@ struct Setup {
     home_dc: i32,
     dcs: Vec<DcOption>,
     runtime: Handle,
+    /// Every pool's grammers session: grammers stores the keys it creates there.
+    sessions: Mutex<Vec<Arc<MemorySession>>>,
 }
 
 struct Pool {
@@ -110,10 +111,19 @@ struct Pool {
     running: Mutex<Running>,
 }
 
+/// Reads the session as it is now (home dc, addresses, keys grammers
+/// created) from a [`TelegramApi`], also after it was handed to the engine
+/// or dropped. Cheap to clone.
+#[derive(Clone)]
+pub struct SessionWatch {
+    home_dc: Arc<AtomicI32>,
+    /// The session file the client was made from.
+    base: Arc<SessionFile>,
+    setup: Arc<Setup>,
+}
+
 struct Running {
     handle: SenderPoolHandle,
-    /// The pool's session: grammers stores the keys it creates here.
-    session: Arc<MemorySession>,
     runner: JoinHandle<()>,
     /// Bumped whenever the runner is replaced.
     generation: u64,
@@ -158,17 +168,17 @@ impl TelegramApi {
             home_dc: session.home_dc,
             dcs,
             runtime,
+            sessions: Mutex::new(Vec::new()),
         });
         let count = options.connections.max(1);
         let pools = (0..count)
             .map(|index| {
-                let (handle, runner, session) = setup.spawn();
+                let (handle, runner) = setup.spawn();
                 Pool {
                     index,
                     setup: Arc::clone(&setup),
                     running: Mutex::new(Running {
                         handle,
-                        session,
                         runner,
                         generation: 0,
                         epochs: HashMap::new(),
@@ -182,52 +192,36 @@ impl TelegramApi {
             "telegram client set up"
         );
         Ok(TelegramApi {
-            home_dc: AtomicI32::new(session.home_dc),
+            watch: SessionWatch {
+                home_dc: Arc::new(AtomicI32::new(session.home_dc)),
+                base: Arc::new(session.clone()),
+                setup: Arc::clone(&setup),
+            },
             pools,
             next: AtomicUsize::new(0),
-            base: session.clone(),
             authorizing: tokio::sync::Mutex::new(()),
             authorized: AtomicU64::new(0),
         })
     }
 
     pub fn home_dc(&self) -> i32 {
-        self.home_dc.load(Ordering::Relaxed)
+        self.watch.home_dc.load(Ordering::Relaxed)
     }
 
     /// Makes `dc` the home dc (sign-in was told to go there).
     pub(crate) fn set_home_dc(&self, dc: i32) {
-        self.home_dc.store(dc, Ordering::Relaxed);
+        self.watch.home_dc.store(dc, Ordering::Relaxed);
     }
 
-    /// The session as it is now: the home dc, and every dc's address and
-    /// key, including keys grammers created since (real Telegram only).
-    /// `user_id` and `api_id` are kept from the file this was made from.
+    /// See [`SessionWatch::session_file`].
     pub fn session_file(&self) -> SessionFile {
-        let mut file = self.base.clone();
-        file.home_dc = self.home_dc();
-        let session = Arc::clone(&self.pools[0].lock().session);
-        let mut ids: Vec<i32> = file.dcs.iter().map(|d| d.id).collect();
-        ids.extend(1..=5);
-        ids.sort_unstable();
-        ids.dedup();
-        for id in ids {
-            let Ok(Some(opt)) = session.dc_option(id) else { continue };
-            if opt.ipv4.ip().is_unspecified() {
-                continue;
-            }
-            let entry = crate::session::DcEntry {
-                id,
-                ip: *opt.ipv4.ip(),
-                port: opt.ipv4.port(),
-                auth_key: opt.auth_key.map(crate::session::AuthKey::from_bytes),
-            };
-            match file.dcs.iter_mut().find(|d| d.id == id) {
-                Some(d) => *d = entry,
-                None => file.dcs.push(entry),
-            }
-        }
-        file
+        self.watch.session_file()
+    }
+
+    /// A handle that reads the session later (e.g. after an export, to
+    /// save keys grammers created during it).
+    pub fn watch(&self) -> SessionWatch {
+        self.watch.clone()
     }
 
     /// How many sender pools (connections per dc) requests are spread over.
@@ -324,10 +318,67 @@ impl fmt::Debug for TelegramApi {
     }
 }
 
+/// A session for real Telegram that has no key yet: Telegram's production
+/// data centres as grammers ships them, dc 2 to start with (sign-in follows
+/// PHONE_MIGRATE to the account's dc). grammers creates each key by its DH
+/// exchange on the first connection.
+pub fn telegram_session() -> SessionFile {
+    let data = SessionData::default();
+    let mut dcs: Vec<crate::session::DcEntry> = data
+        .dc_options
+        .values()
+        .map(|o| crate::session::DcEntry { id: o.id, ip: *o.ipv4.ip(), port: o.ipv4.port(), auth_key: None })
+        .collect();
+    dcs.sort_by_key(|d| d.id);
+    SessionFile { home_dc: data.home_dc, dcs, user_id: None, api_id: None }
+}
+
+impl SessionWatch {
+    /// The session as it is now: the home dc, and every dc's address and
+    /// key, including keys grammers created by its own DH exchange (real
+    /// Telegram only; fakedc's keys never change). `user_id` and `api_id`
+    /// are kept from the file the client was made from.
+    pub fn session_file(&self) -> SessionFile {
+        let mut file = (*self.base).clone();
+        file.home_dc = self.home_dc.load(Ordering::Relaxed);
+        let sessions = self.setup.sessions.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let mut ids: Vec<i32> = file.dcs.iter().map(|d| d.id).collect();
+        ids.extend(1..=5);
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            // The first pool that knows a key for this dc.
+            let options: Vec<DcOption> = sessions.iter().filter_map(|s| s.dc_option(id).ok().flatten()).collect();
+            let Some(opt) = options.iter().find(|o| o.auth_key.is_some()).or(options.first()) else { continue };
+            if opt.ipv4.ip().is_unspecified() {
+                continue;
+            }
+            let entry = crate::session::DcEntry {
+                id,
+                ip: *opt.ipv4.ip(),
+                port: opt.ipv4.port(),
+                auth_key: opt.auth_key.map(crate::session::AuthKey::from_bytes),
+            };
+            match file.dcs.iter_mut().find(|d| d.id == id) {
+                Some(d) => *d = entry,
+                None => file.dcs.push(entry),
+            }
+        }
+        file.dcs.sort_by_key(|d| d.id);
+        file
+    }
+
+    /// Whether the session differs from the file the client was made from
+    /// (a new key, a new home dc): then it is worth saving.
+    pub fn changed(&self) -> bool {
+        self.session_file() != *self.base
+    }
+}
+
 impl Setup {
     /// A new sender pool knowing only the session file's dcs, and its
     /// runner task.
-    fn spawn(&self) -> (SenderPoolHandle, JoinHandle<()>, Arc<MemorySession>) {
+    fn spawn(&self) -> (SenderPoolHandle, JoinHandle<()>) {
         let data = SessionData {
             // Only ours: the default holds Telegram's real addresses.
             dc_options: self.dcs.iter().map(|dc| (dc.id, dc.clone())).collect(),
@@ -349,7 +400,8 @@ impl Setup {
         // stop forwarding them instead of filling a channel.
         drop(updates);
         let runner = self.runtime.spawn(runner.run());
-        (handle.thin, runner, session)
+        self.sessions.lock().unwrap_or_else(|e| e.into_inner()).push(session);
+        (handle.thin, runner)
     }
 }
 
@@ -366,9 +418,8 @@ impl Pool {
                 pool = self.index,
                 "a connection pool stopped unexpectedly; starting a new one"
             );
-            let (handle, runner, session) = self.setup.spawn();
+            let (handle, runner) = self.setup.spawn();
             running.handle = handle;
-            running.session = session;
             running.runner = runner;
             running.generation += 1;
             running.epochs.clear();
@@ -570,5 +621,18 @@ mod tests {
         let ticket = api.pools[0].ticket(2);
         assert_eq!(ticket.generation, 1);
         assert!(!api.pools[0].lock().runner.is_finished());
+    }
+}
+
+#[cfg(test)]
+mod production_tests {
+    /// The real-Telegram defaults are Telegram's five production dcs (no
+    /// test servers), without keys, starting at dc 2.
+    #[test]
+    fn telegram_session_lists_the_five_production_dcs_without_keys() {
+        let s = super::telegram_session();
+        assert_eq!(s.dcs.iter().map(|d| d.id).collect::<Vec<_>>(), vec![1, 2, 3, 4, 5]);
+        assert_eq!(s.home_dc, 2);
+        assert!(s.dcs.iter().all(|d| d.auth_key.is_none() && d.port == 443 && !d.ip.is_loopback()));
     }
 }

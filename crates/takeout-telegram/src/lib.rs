@@ -27,6 +27,6 @@ pub mod login;
 /// The session file (the `session-file` crate, shared with fakedc).
 pub use session_file as session;
 
-pub use client::{ClientOptions, ConnectError, TelegramApi};
+pub use client::{ClientOptions, ConnectError, SessionWatch, TelegramApi, telegram_session};
 pub use login::{LoginError, SentCode, SignIn, UserInfo};
 pub use session::{AuthKey, DcEntry, SessionError, SessionFile};
