@@ -34,6 +34,10 @@ pub struct FaultConfig {
     pub invalidate_takeout_after: Option<u64>,
     /// Bytes per second for file parts, summed over all connections.
     pub bandwidth: Option<u64>,
+    /// Never answer every Nth upload.getFile (counted over getFile
+    /// requests only): a stalled part, as a stuck Telegram connection
+    /// gives. The connection stays up; only that request goes unanswered.
+    pub stall_files_every: Option<u64>,
 }
 
 /// What the service does with one request before running it.
@@ -42,6 +46,8 @@ pub enum Verdict {
     Serve,
     Drop,
     Fail(RpcErr),
+    /// Never answer (the request is held until the connection closes).
+    Stall,
 }
 
 pub struct Faults {
@@ -49,6 +55,7 @@ pub struct Faults {
     /// Close the connection instead of answering the next N requests (tests).
     drop_next: AtomicU32,
     requests: AtomicU64,
+    file_requests: AtomicU64,
     rng: Mutex<Rng>,
     buckets: Mutex<HashMap<&'static str, Bucket>>,
     takeout_invalidated: Mutex<bool>,
@@ -66,6 +73,7 @@ impl Faults {
             config: Mutex::new(config),
             drop_next: AtomicU32::new(0),
             requests: AtomicU64::new(0),
+            file_requests: AtomicU64::new(0),
             rng: Mutex::new(Rng::derive(&[seed, 0xfa_0175])),
             buckets: Mutex::new(HashMap::new()),
             takeout_invalidated: Mutex::new(false),
@@ -83,6 +91,7 @@ impl Faults {
         self.buckets.lock().unwrap().clear();
         *self.takeout_invalidated.lock().unwrap() = false;
         self.requests.store(0, Ordering::SeqCst);
+        self.file_requests.store(0, Ordering::SeqCst);
     }
 
     pub fn drop_next(&self, n: u32) {
@@ -98,6 +107,12 @@ impl Faults {
         let n = self.requests.fetch_add(1, Ordering::SeqCst) + 1;
         if cfg.drop_every.is_some_and(|every| every > 0 && n % every == 0) {
             return Verdict::Drop;
+        }
+        if method == "upload.getFile" {
+            let f = self.file_requests.fetch_add(1, Ordering::SeqCst) + 1;
+            if cfg.stall_files_every.is_some_and(|every| every > 0 && f % every == 0) {
+                return Verdict::Stall;
+            }
         }
         // Draw both numbers every time so the sequence does not depend on
         // which faults are switched on.
@@ -211,6 +226,15 @@ mod tests {
         assert_eq!(f.verdict("messages.getHistory"), Verdict::Serve);
         assert_eq!(f.verdict("messages.getHistory"), Verdict::Fail(RpcErr::new(420, "FLOOD_WAIT_10")));
         // Another class has its own bucket.
+        assert_eq!(f.verdict("upload.getFile"), Verdict::Serve);
+    }
+
+    #[test]
+    fn stall_every_nth_file_request() {
+        let f = Faults::new(FaultConfig { stall_files_every: Some(2), ..FaultConfig::default() }, 1);
+        assert_eq!(f.verdict("messages.getHistory"), Verdict::Serve, "only getFile counts");
+        assert_eq!(f.verdict("upload.getFile"), Verdict::Serve);
+        assert_eq!(f.verdict("upload.getFile"), Verdict::Stall);
         assert_eq!(f.verdict("upload.getFile"), Verdict::Serve);
     }
 

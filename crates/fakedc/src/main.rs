@@ -104,6 +104,9 @@ struct ServeArgs {
     /// Fault: cap on file bytes served per second, over all connections.
     #[arg(long, value_name = "BYTES")]
     bandwidth: Option<u64>,
+    /// Fault: never answer every Nth upload.getFile (a stalled part).
+    #[arg(long, value_name = "N")]
+    stall_files_every: Option<u64>,
 }
 
 fn main() -> ExitCode {
@@ -160,6 +163,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         internal_error_probability: args.internal_error_probability,
         invalidate_takeout_after: args.invalidate_takeout_after,
         bandwidth: args.bandwidth,
+        stall_files_every: args.stall_files_every,
     };
     let home_dc = args.home_dc.unwrap_or(if args.dcs.contains(&2) { 2 } else { args.dcs[0] });
     let config = Config {

@@ -94,6 +94,12 @@ impl Handler for Service {
             tracing::info!(conn = ctx.conn_id, method, "fault: dropping the connection");
             return Reply::Drop;
         }
+        if verdict == Verdict::Stall {
+            tracing::info!(conn = ctx.conn_id, method, "fault: never answering this request");
+            self.state.stats.request("stalled");
+            // Aborted with its connection (or at shutdown).
+            std::future::pending::<()>().await;
+        }
         // Every answer is delayed, injected errors included.
         let latency = faults.latency();
         if !latency.is_zero() {
