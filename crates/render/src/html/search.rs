@@ -45,6 +45,9 @@ pub const SEARCH_JS: &str = r##"// tgtakeout offline search: data from search_da
     count.textContent = total + (total === 1 ? " message" : " messages") + (total > shown ? " (first " + shown + " shown)" : "");
   }
   input.addEventListener("input", run);
+  // search.html#q=word opens with that query (bookmarkable, no server needed).
+  var m = /^#q=(.*)$/.exec(window.location.hash);
+  if (m) { try { input.value = decodeURIComponent(m[1]); } catch (e) { input.value = m[1]; } }
   run();
 })();
 "##;
