@@ -31,6 +31,12 @@ pub enum Command {
     Demo(DemoArgs),
     /// Write result.json and/or the HTML archive again from an existing store (no network).
     Render(RenderArgs),
+    /// Sign in to Telegram (phone, code, two-step password) and write the session file.
+    Login(crate::login_cmd::LoginArgs),
+    /// Show who the session is signed in as.
+    Whoami(crate::session_cmd::SessionArgs),
+    /// Sign out (ends the session on Telegram) and delete the session file.
+    Logout(crate::session_cmd::SessionArgs),
 }
 
 /// What to render after an export, or with `tgtakeout render`.
@@ -133,9 +139,10 @@ pub enum FlagArg {
 
 #[derive(Args)]
 pub struct ExportArgs {
-    /// Session file (from `fakedc serve --session-out`, or `tgtakeout login`). Must be private (mode 0600).
+    /// Session file (from `tgtakeout login`, or `fakedc serve --session-out`); default: the one
+    /// `tgtakeout login` writes. Must be private (mode 0600).
     #[arg(long)]
-    pub session: PathBuf,
+    pub session: Option<PathBuf>,
     /// Output directory; the store is DIR/store.sqlite.
     #[arg(long, short, default_value = "tgtakeout-export")]
     pub out: PathBuf,
@@ -219,9 +226,10 @@ pub struct ExportArgs {
     /// Chats fetched at once (lowered automatically under flood waits).
     #[arg(long, default_value_t = 16)]
     pub concurrency: usize,
-    /// Your app's API id (my.telegram.org); any value works with fakedc.
-    #[arg(long, env = "TG_API_ID", default_value_t = 1)]
-    pub api_id: i32,
+    /// Your app's API id (my.telegram.org); default: the one the session signed in with (any value
+    /// works with fakedc).
+    #[arg(long, env = "TG_API_ID")]
+    pub api_id: Option<i32>,
 }
 
 impl ExportArgs {

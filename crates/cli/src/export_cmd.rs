@@ -14,10 +14,15 @@ use crate::display::Display;
 use crate::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_MUST_WAIT, Failure, bad_input};
 
 pub async fn run(cli: &Cli, args: &ExportArgs) -> Result<(), Failure> {
-    let session = SessionFile::load(&args.session).map_err(bad_input)?;
+    let session_path = crate::login_cmd::session_path(&args.session)?;
+    let session = SessionFile::load(&session_path).map_err(bad_input)?;
+    let api_id = args.api_id.or(session.api_id).unwrap_or(1);
     let options = args.options();
     let formats = crate::render_cmd::formats(&args.render).map_err(bad_input)?;
-    let summary = export_with(&session, &args.out, &options, args.api_id, args.wait, cli.quiet).await?;
+    let summary = export_with(&session, &args.out, &options, api_id, args.wait, cli.quiet).await;
+    // Keys grammers created for dcs that had none (real Telegram) are kept for the next run.
+    crate::session_cmd::save_new_keys(&session_path);
+    let summary = summary?;
     report(cli, &summary, &args.out);
     crate::render_cmd::render_into(cli, &args.out, &args.out.join("store.sqlite"), &formats, args.render.utc)?;
     Ok(())
@@ -38,6 +43,7 @@ pub async fn export_with(
     loop {
         let store = Store::open(&store_path).map_err(bad_input)?;
         let api = TelegramApi::connect(session, ClientOptions { api_id, connections: 1 }).map_err(bad_input)?;
+        crate::session_cmd::watch(api.watch());
         let display = Arc::new(Display::new(quiet));
         let interrupted = async {
             let _ = tokio::signal::ctrl_c().await;

@@ -13,6 +13,8 @@ mod args;
 mod demo;
 mod display;
 mod export_cmd;
+mod login_cmd;
+mod session_cmd;
 mod render_cmd;
 
 use std::process::ExitCode;
@@ -70,6 +72,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Export(args) => export_cmd::run(&cli, args).await,
         Command::Demo(args) => demo::run(&cli, args).await,
         Command::Render(args) => render_cmd::run(&cli, args),
+        Command::Login(args) => login_cmd::run(&cli, args).await,
+        Command::Whoami(args) => session_cmd::whoami(&cli, args).await,
+        Command::Logout(args) => session_cmd::logout(&cli, args).await,
     }
 }
 
