@@ -17,9 +17,13 @@ impl Dates {
         if self.utc { f(&utc) } else { f(&utc.with_timezone(&Local)) }
     }
 
-    /// "YYYY-MM-DDTHH:MM:SS" (Qt::ISODate without an offset).
+    /// "YYYY-MM-DDTHH:MM:SS" (Qt::ISODate without an offset). Formatted by
+    /// hand: it is written twice per message, and strftime parsing showed.
     pub fn iso(&self, unix: i64) -> String {
-        self.with(unix, |d| d.fmt("%Y-%m-%dT%H:%M:%S"))
+        use chrono::{Datelike, Timelike};
+        let utc = DateTime::<Utc>::from_timestamp(unix, 0).unwrap_or_default();
+        let n = if self.utc { utc.naive_utc() } else { utc.with_timezone(&Local).naive_local() };
+        format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", n.year(), n.month(), n.day(), n.hour(), n.minute(), n.second())
     }
 
     /// "DD.MM.YYYY HH:MM:SS", as Telegram Desktop's HTML titles show dates.

@@ -500,7 +500,11 @@ fn file_view(f: &FileOut, as_kind: &str, s: &mut String, label: Option<&str>) {
         FileOut::Path(p) => {
             let url = format!("../../{}", path_url(p));
             match as_kind {
-                "image" => s.push_str(&format!("<a href=\"{url}\"><img src=\"{url}\" alt=\"\" loading=\"lazy\"></a>")),
+                "image" => {
+                    s.push_str(&format!("<a href=\"{url}\"><img src=\"{url}\" loading=\"lazy\" alt=\""));
+                    push(s, label.unwrap_or("Image"));
+                    s.push_str("\"></a>");
+                }
                 "video" => s.push_str(&format!("<video controls preload=\"none\" src=\"{url}\"></video>")),
                 "audio" => s.push_str(&format!("<audio controls preload=\"none\" src=\"{url}\"></audio>")),
                 _ => {
