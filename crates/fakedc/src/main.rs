@@ -187,7 +187,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         for (id, addr) in dc.state().dc_addrs() {
             println!("dc {id} on {addr}");
         }
-        println!("session file: {} (use it with: tgtakeout export --session {})", path.display(), path.display());
+        let next = if args.unauthorized { "login" } else { "export" };
+        println!("session file: {} (use it with: tgtakeout {next} --session {})", path.display(), path.display());
     } else {
         println!("no --session-out given: pass one to let a client connect");
     }
