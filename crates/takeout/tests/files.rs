@@ -396,3 +396,21 @@ async fn a_planted_symlink_is_not_followed() {
     assert!(rs.iter().any(|r| r.kind == "profile_photo" && r.status == "done"));
     dc.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_on_other_data_centres_are_fetched_there() {
+    let w = world();
+    let dc = FakeDc::start(Config { dcs: vec![1, 2, 3, 4, 5], ..Config::default() }, w.clone()).await.unwrap();
+    let dir = tmp("dcs");
+    let (summary, _) = run(&dc, &dir, &options(2 * MIB, &MediaKind::MESSAGE_KINDS), Arc::new(Silent)).await;
+    let stats = dc.stats();
+    let migrated: u64 = stats.errors.iter().filter(|(k, _)| k.starts_with("FILE_MIGRATE_")).map(|(_, n)| *n).sum();
+    assert!(migrated >= 1, "some files live elsewhere and Telegram said so: {stats:?}");
+    let rs = refs(&dir);
+    assert!(rs.iter().all(|r| r.status == "done" || r.reason.as_deref() == Some("size")), "{rs:?}");
+    assert!(check_done_files(&w, &dir, &rs) > 20);
+    // Once a dc is known to answer, its files are asked there directly:
+    // far fewer redirects than files.
+    assert!(migrated < summary.files.downloaded, "{migrated} redirects for {} files", summary.files.downloaded);
+    dc.shutdown().await;
+}
