@@ -414,3 +414,19 @@ async fn files_on_other_data_centres_are_fetched_there() {
     assert!(migrated < summary.files.downloaded, "{migrated} redirects for {} files", summary.files.downloaded);
     dc.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flood_waits_on_files_slow_the_downloads_and_they_finish() {
+    let w = world();
+    let faults = FaultConfig { flood_per_sec: Some(60.0), ..FaultConfig::default() };
+    let dc = FakeDc::start(Config { faults, ..Config::default() }, w.clone()).await.unwrap();
+    let dir = tmp("flood");
+    let (summary, _) = run(&dc, &dir, &options(2 * MIB, &MediaKind::MESSAGE_KINDS), Arc::new(Silent)).await;
+    let stats = dc.stats();
+    let floods: u64 = stats.errors.iter().filter(|(k, _)| k.starts_with("FLOOD_WAIT_")).map(|(_, n)| *n).sum();
+    assert!(floods >= 1, "{stats:?}");
+    let rs = refs(&dir);
+    assert!(rs.iter().all(|r| r.status == "done" || r.reason.as_deref() == Some("size")), "every file came");
+    assert!(check_done_files(&w, &dir, &rs) > 20 && summary.files.downloaded > 20);
+    dc.shutdown().await;
+}
