@@ -34,7 +34,7 @@ if [ ! -f "$store" ]; then
     pid=$!
     trap 'kill $pid 2>/dev/null || true' EXIT
     for _ in $(seq 1 600); do grep -q "session file" "$log" && break; sleep 0.5; done
-    "$tg" export --session "$work/session.json" --out "$work/export" --all-chats --no-files --format none --quiet
+    "$tg" export --session "$work/session.json" --out "$work/export" --all-chats --full-public-chats --no-files --format none --quiet
     kill $pid; wait $pid 2>/dev/null || true
     trap - EXIT
     mv "$work/export/store.sqlite" "$store"

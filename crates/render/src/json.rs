@@ -7,7 +7,7 @@ use std::io::Write;
 use grammers_tl_types as tl;
 use tl::Deserializable;
 
-use crate::jsonw::{self, Obj, array, quoted};
+use crate::jsonw::{self, Obj, ObjW, array, quoted};
 use crate::message::{AVal, Fwd, Kind, Media, Msg};
 use crate::text::{Extra, PartKind, TextPart};
 use crate::{Ctx, RenderError, files};
@@ -175,16 +175,16 @@ fn peer_id_str(key: &str) -> String {
     quoted(key)
 }
 
-fn name_or_null(name: String) -> String {
-    if name.is_empty() { "null".into() } else { quoted(&name) }
+fn name_or_null(name: &str) -> String {
+    if name.is_empty() { "null".into() } else { quoted(name) }
 }
 
 /// One message object at `depth`, appended to `s`.
 pub fn message(ctx: &Ctx, owner: &str, m: &Msg, depth: usize, s: &mut String) -> Result<(), RenderError> {
-    let mut o = Obj::new();
+    let mut o = ObjW::new(s, depth);
     if m.kind == Kind::Unsupported {
         o.num("id", m.id).str("type", "unsupported");
-        o.write(s, depth);
+        o.finish();
         return Ok(());
     }
     let d = depth + 1;
@@ -196,17 +196,17 @@ pub fn message(ctx: &Ctx, owner: &str, m: &Msg, depth: usize, s: &mut String) ->
         o.str("edited", &ctx.dates.iso(e as i64));
         o.str("edited_unixtime", &e.to_string());
     }
-    let push_from = |o: &mut Obj, label: &'static str, label_id: &'static str| {
+    let push_from = |o: &mut ObjW, label: &'static str, label_id: &'static str| {
         if let Some(f) = &m.from {
-            o.raw(label, name_or_null(ctx.peers.name(f)));
-            o.raw(label_id, peer_id_str(f));
+            o.raw(label, &name_or_null(ctx.peers.name(f)));
+            o.raw(label_id, &peer_id_str(f));
         }
     };
-    let push_reply = |o: &mut Obj, label: &'static str| {
+    let push_reply = |o: &mut ObjW, label: &'static str| {
         if let Some(r) = m.reply_to {
             o.num(label, r);
             if let Some(p) = &m.reply_to_peer {
-                o.raw("reply_to_peer_id", peer_id_str(p));
+                o.raw("reply_to_peer_id", &peer_id_str(p));
             }
         }
     };
@@ -227,10 +227,10 @@ pub fn message(ctx: &Ctx, owner: &str, m: &Msg, depth: usize, s: &mut String) ->
                 }
                 AVal::Users(ids) => {
                     let names: Vec<String> = ids.iter().map(|id| name_or_null(ctx.peers.user_name(*id))).collect();
-                    o.raw(k, array(&names, d));
+                    o.raw(k, &array(&names, d));
                 }
                 AVal::UserName(id) => {
-                    o.raw(k, name_or_null(ctx.peers.user_name(*id)));
+                    o.raw(k, &name_or_null(ctx.peers.user_name(*id)));
                 }
                 AVal::ReplyId => push_reply(&mut o, k),
                 AVal::Photo(p) => {
@@ -250,15 +250,15 @@ pub fn message(ctx: &Ctx, owner: &str, m: &Msg, depth: usize, s: &mut String) ->
         o.str("author", &m.author);
         match &m.forwarded_from {
             Some(Fwd::Peer(p)) => {
-                o.raw("forwarded_from", name_or_null(ctx.peers.name(p)));
+                o.raw("forwarded_from", &name_or_null(ctx.peers.name(p)));
             }
             Some(Fwd::Name(n)) => {
-                o.raw("forwarded_from", name_or_null(n.clone()));
+                o.raw("forwarded_from", &name_or_null(n));
             }
             None => {}
         }
         if let Some(p) = &m.saved_from {
-            o.raw("saved_from", name_or_null(ctx.peers.name(p)));
+            o.raw("saved_from", &name_or_null(ctx.peers.name(p)));
         }
         push_reply(&mut o, "reply_to_message_id");
         if let Some(bot) = m.via_bot {
@@ -333,12 +333,12 @@ pub fn message(ctx: &Ctx, owner: &str, m: &Msg, depth: usize, s: &mut String) ->
         Media::Contact { first_name, last_name, phone: ph, vcard: _ } => {
             let mut c = Obj::new();
             c.str_always("first_name", first_name).str_always("last_name", last_name).str_always("phone_number", &phone(ph));
-            o.raw("contact_information", c.to_string(d));
+            o.raw("contact_information", &c.to_string(d));
         }
         Media::Geo { point } => {
             o.raw(
                 "location_information",
-                match point {
+                &match point {
                     Some((lat, long)) => {
                         let mut c = Obj::new();
                         c.raw("latitude", jsonw::double(*lat)).raw("longitude", jsonw::double(*long));
@@ -356,7 +356,7 @@ pub fn message(ctx: &Ctx, owner: &str, m: &Msg, depth: usize, s: &mut String) ->
             if let Some((lat, long)) = point {
                 let mut c = Obj::new();
                 c.raw("latitude", jsonw::double(*lat)).raw("longitude", jsonw::double(*long));
-                o.raw("location_information", c.to_string(d));
+                o.raw("location_information", &c.to_string(d));
             }
         }
         Media::Poll { question, closed, total_voters, answers } => {
@@ -373,11 +373,11 @@ pub fn message(ctx: &Ctx, owner: &str, m: &Msg, depth: usize, s: &mut String) ->
                 .bool("closed", *closed)
                 .num("total_voters", total_voters)
                 .raw("answers", array(&answers, d + 1));
-            o.raw("poll", p.to_string(d));
+            o.raw("poll", &p.to_string(d));
         }
     }
-    o.raw("text", text(&m.text, d, false));
-    o.raw("text_entities", text(&m.text, d, true));
+    o.raw("text", &text(&m.text, d, false));
+    o.raw("text_entities", &text(&m.text, d, true));
     if !m.reactions.is_empty() {
         let list: Vec<String> = m
             .reactions
@@ -409,9 +409,9 @@ pub fn message(ctx: &Ctx, owner: &str, m: &Msg, depth: usize, s: &mut String) ->
                 x.to_string(d + 1)
             })
             .collect();
-        o.raw("reactions", array(&list, d));
+        o.raw("reactions", &array(&list, d));
     }
-    o.write(s, depth);
+    o.finish();
     Ok(())
 }
 
@@ -624,12 +624,12 @@ fn contacts(ctx: &Ctx, s: &mut String, first: &mut bool) -> Result<(), RenderErr
                     }
                     for tl::enums::TopPeer::Peer(p) in &cat.peers {
                         let key = crate::message::peer_key(&p.peer);
-                        let (pname, kind) = names.get(&key).cloned().unwrap_or_else(|| (ctx.peers.name(&key), "user".into()));
+                        let (pname, kind) = names.get(&key).cloned().unwrap_or_else(|| (ctx.peers.name(&key).to_string(), "user".into()));
                         let mut o = Obj::new();
                         o.num("id", crate::peers::split_key(&key).map(|k| k.1).unwrap_or(0))
                             .str_always("category", category)
                             .str_always("type", &kind)
-                            .raw("name", name_or_null(pname))
+                            .raw("name", name_or_null(&pname))
                             .raw("rating", jsonw::double(p.rating));
                         freq.push(o.to_string(3));
                     }

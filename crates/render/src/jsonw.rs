@@ -10,28 +10,38 @@
 pub fn string(out: &mut String, s: &str) {
     out.reserve(s.len() + 2);
     out.push('"');
+    let b = s.as_bytes();
     let mut start = 0;
-    for (i, c) in s.char_indices() {
-        let esc: Option<&str> = match c {
-            '"' => Some("\\\""),
-            '\\' => Some("\\\\"),
-            '\n' => Some("\\n"),
-            '\r' => Some("\\r"),
-            '\t' => Some("\\t"),
-            '\u{2028}' => Some("\\u2028"),
-            '\u{2029}' => Some("\\u2029"),
-            c if (c as u32) < 0x20 => None,
-            _ => continue,
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        // Only ASCII specials and U+2028/U+2029 (E2 80 A8/A9) need work; every
+        // other byte, multi-byte UTF-8 included, is copied as is.
+        let esc: &str = match c {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            0xE2 if i + 2 < b.len() && b[i + 1] == 0x80 && (b[i + 2] == 0xA8 || b[i + 2] == 0xA9) => {
+                if b[i + 2] == 0xA8 { "\\u2028" } else { "\\u2029" }
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.push_str(&s[start..i]);
-        match esc {
-            Some(e) => out.push_str(e),
-            None => {
-                use std::fmt::Write;
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
+        if esc.is_empty() {
+            use std::fmt::Write;
+            let _ = write!(out, "\\u{:04x}", c);
+            i += 1;
+        } else {
+            i += if c == 0xE2 { 3 } else { 1 };
+            out.push_str(esc);
         }
-        start = i + c.len_utf8();
+        start = i;
     }
     out.push_str(&s[start..]);
     out.push('"');
@@ -113,6 +123,67 @@ impl Obj {
         let mut s = String::new();
         self.write(&mut s, depth);
         s
+    }
+}
+
+/// An object written straight into the output (no per-member allocation):
+/// the message objects, one per message, go through this.
+pub struct ObjW<'a> {
+    out: &'a mut String,
+    depth: usize,
+    first: bool,
+}
+
+impl<'a> ObjW<'a> {
+    pub fn new(out: &'a mut String, depth: usize) -> ObjW<'a> {
+        out.push('{');
+        ObjW { out, depth, first: true }
+    }
+    fn key(&mut self, key: &str) {
+        self.out.push_str(if self.first { "\n" } else { ",\n" });
+        self.first = false;
+        indent(self.out, self.depth + 1);
+        self.out.push('"');
+        self.out.push_str(key);
+        self.out.push_str("\": ");
+    }
+    /// A raw JSON value; empty = left out.
+    pub fn raw(&mut self, key: &str, v: &str) -> &mut Self {
+        if !v.is_empty() {
+            self.key(key);
+            self.out.push_str(v);
+        }
+        self
+    }
+    /// A string value; an empty string is left out.
+    pub fn str(&mut self, key: &str, v: &str) -> &mut Self {
+        if !v.is_empty() {
+            self.key(key);
+            string(self.out, v);
+        }
+        self
+    }
+    /// A string, or null when empty.
+    pub fn str_or_null(&mut self, key: &str, v: &str) -> &mut Self {
+        self.key(key);
+        if v.is_empty() { self.out.push_str("null") } else { string(self.out, v) }
+        self
+    }
+    pub fn num(&mut self, key: &str, v: impl std::fmt::Display) -> &mut Self {
+        use std::fmt::Write;
+        self.key(key);
+        let _ = write!(self.out, "{v}");
+        self
+    }
+    pub fn bool(&mut self, key: &str, v: bool) -> &mut Self {
+        self.key(key);
+        self.out.push_str(if v { "true" } else { "false" });
+        self
+    }
+    pub fn finish(self) {
+        self.out.push('\n');
+        indent(self.out, self.depth);
+        self.out.push('}');
     }
 }
 

@@ -16,6 +16,8 @@ pub struct UserInfo {
     pub phone: Option<String>,
     pub bot: bool,
     pub is_self: bool,
+    /// name(), computed once at load (it is looked up for every message).
+    pub display: String,
 }
 
 impl UserInfo {
@@ -45,7 +47,11 @@ impl Peers {
             }
             p.users.insert(
                 u.id,
-                UserInfo { first_name: u.first_name, last_name: u.last_name, username: u.username, phone: u.phone, bot: u.bot, is_self: u.is_self },
+                {
+                    let mut info = UserInfo { first_name: u.first_name, last_name: u.last_name, username: u.username, phone: u.phone, bot: u.bot, is_self: u.is_self, display: String::new() };
+                    info.display = info.name();
+                    info
+                },
             );
         }
         for mut c in store.chats()? {
@@ -57,16 +63,16 @@ impl Peers {
 
     /// The display name of a peer key ("user1", "chat2", "channel3"); empty
     /// when unknown (written as null, as Telegram Desktop does).
-    pub fn name(&self, key: &str) -> String {
+    pub fn name(&self, key: &str) -> &str {
         match split_key(key) {
-            Some(("user", id)) => self.users.get(&id).map(UserInfo::name).unwrap_or_default(),
-            Some((_, id)) => self.chats.get(&id).map(|c| c.title.clone()).unwrap_or_default(),
-            None => String::new(),
+            Some(("user", id)) => self.users.get(&id).map(|u| u.display.as_str()).unwrap_or(""),
+            Some((_, id)) => self.chats.get(&id).map(|c| c.title.as_str()).unwrap_or(""),
+            None => "",
         }
     }
 
-    pub fn user_name(&self, id: i64) -> String {
-        self.users.get(&id).map(UserInfo::name).unwrap_or_default()
+    pub fn user_name(&self, id: i64) -> &str {
+        self.users.get(&id).map(|u| u.display.as_str()).unwrap_or("")
     }
 }
 

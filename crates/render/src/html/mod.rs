@@ -358,7 +358,7 @@ fn message(ctx: &Ctx, owner: &str, m: &Msg, ids: &[i64], s: &mut String, prev_fr
     s.push_str("<div class=\"body\">");
     if let Some(f) = &m.forwarded_from {
         let name = match f {
-            Fwd::Peer(p) => ctx.peers.name(p),
+            Fwd::Peer(p) => ctx.peers.name(p).to_string(),
             Fwd::Name(n) => n.clone(),
         };
         s.push_str("<div class=\"forwarded\">Forwarded from <b>");
@@ -410,7 +410,7 @@ fn reply_link(m: &Msg, target: i64, ids: &[i64], s: &mut String, label: &str) {
 
 fn service_text(ctx: &Ctx, owner: &str, m: &Msg, ids: &[i64], s: &mut String) -> Result<(), RenderError> {
     let Some(a) = &m.action else { return Ok(()) };
-    let actor = m.from.as_deref().map(|f| ctx.peers.name(f)).unwrap_or_default();
+    let actor = m.from.as_deref().map(|f| ctx.peers.name(f)).unwrap_or("");
     if a.actor && !actor.is_empty() {
         push(s, &actor);
         s.push(' ');
@@ -460,12 +460,12 @@ fn service_text(ctx: &Ctx, owner: &str, m: &Msg, ids: &[i64], s: &mut String) ->
             AVal::Num(_) => {}
             AVal::Users(list) => {
                 s.push(' ');
-                let names: Vec<String> = list.iter().map(|u| ctx.peers.user_name(*u)).collect();
+                let names: Vec<&str> = list.iter().map(|u| ctx.peers.user_name(*u)).collect();
                 push(s, &names.join(", "));
             }
             AVal::UserName(u) => {
                 s.push_str(" (");
-                push(s, &ctx.peers.user_name(*u));
+                push(s, ctx.peers.user_name(*u));
                 s.push(')');
             }
             AVal::ReplyId => {
