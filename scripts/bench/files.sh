@@ -17,7 +17,8 @@
 # Knobs: LATENCIES (default 0,50), CAP_SECS (default 180: grammers and
 # Telethon start no new file after it and report the rate so far), SEED
 # (world seed, default 1), TGTAKEOUT_ARGS (replaces the export flags),
-# NO_TELETHON=1, PYTHON (interpreter making the venv), TELETHON_VENV,
+# REPEAT (runs of every client per round trip, interleaved; the median is
+# reported, default 1), NO_TELETHON=1, PYTHON (interpreter making the venv), TELETHON_VENV,
 # BENCH_KEEP=1 (keep every download under target/bench/files-work).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -58,5 +59,6 @@ args=(
 [ -z "${TGTAKEOUT_ARGS:-}" ] || args+=(--tgtakeout-args "$TGTAKEOUT_ARGS")
 [ -z "${NO_TELETHON:-}" ] || args+=(--no-telethon)
 [ -z "${BENCH_KEEP:-}" ] || args+=(--keep)
+[ -z "${REPEAT:-}" ] || args+=(--repeat "$REPEAT")
 # exec: signals reach the Python driver directly, which stops every server.
 exec "$python" -u "$root/scripts/bench/files_bench.py" "${args[@]}"

@@ -220,35 +220,52 @@ def run_client(args, name, world, latency, cell, argv_of, env=None, timeout=None
 
 
 def bench_cell(args, world, latency, cell):
-    rows = {}
+    """Every client `args.repeat` times, interleaved (the machine's load
+    changes over minutes); per client, the run with the median rate, its
+    peak RSS raised to the highest of all its runs, and every rate."""
+    runs = {}
     tg_args = args.tgtakeout_args.split()
-    log(f"[{latency} ms] tgtakeout ...")
-    rows["tgtakeout"] = r = run_client(
-        args, "tgtakeout", world, latency, cell,
-        lambda s, out: [args.tgtakeout, "export", "--session", s, "--out", out, *tg_args],
-        timeout=args.tgtakeout_timeout)
-    r["seconds"], r["capped"] = r["wall"], False
-    log_row(latency, r)
+    for rep in range(args.repeat):
+        tag = f" (run {rep + 1} of {args.repeat})" if args.repeat > 1 else ""
+        rcell = os.path.join(cell, f"run{rep + 1}")
+        log(f"[{latency} ms] tgtakeout{tag} ...")
+        r = run_client(
+            args, "tgtakeout", world, latency, rcell,
+            lambda s, out: [args.tgtakeout, "export", "--session", s, "--out", out, *tg_args],
+            timeout=args.tgtakeout_timeout)
+        r["seconds"], r["capped"] = r["wall"], False
+        runs.setdefault("tgtakeout", []).append(r)
+        log_row(latency, r)
 
-    log(f"[{latency} ms] grammers download_media, one file at a time (cap {args.cap:.0f} s) ...")
-    rows["grammers"] = r = run_client(
-        args, "grammers", world, latency, cell,
-        lambda s, out: [args.grammers, s, out, str(args.cap)])
-    r["seconds"] = r["report"].get("seconds") or r["wall"]
-    r["capped"] = bool(r["report"].get("capped"))
-    log_row(latency, r)
-
-    if not args.no_telethon:
-        log(f"[{latency} ms] Telethon download_media, one file at a time (cap {args.cap:.0f} s) ...")
-        env = dict(os.environ, TELETHON_CAP_SECS=str(args.cap))
-        rows["telethon"] = r = run_client(
-            args, "telethon", world, latency, cell,
-            lambda s, out: [args.python, "-u", args.telethon_script, s, out], env=env)
+        log(f"[{latency} ms] grammers download_media, one file at a time (cap {args.cap:.0f} s){tag} ...")
+        r = run_client(
+            args, "grammers", world, latency, rcell,
+            lambda s, out: [args.grammers, s, out, str(args.cap)])
         r["seconds"] = r["report"].get("seconds") or r["wall"]
         r["capped"] = bool(r["report"].get("capped"))
+        runs.setdefault("grammers", []).append(r)
         log_row(latency, r)
-    for r in rows.values():
-        r["rate"] = r["disk_bytes"] / r["seconds"] / 1e6 if r["seconds"] > 0 else 0.0
+
+        if not args.no_telethon:
+            log(f"[{latency} ms] Telethon download_media, one file at a time (cap {args.cap:.0f} s){tag} ...")
+            env = dict(os.environ, TELETHON_CAP_SECS=str(args.cap))
+            r = run_client(
+                args, "telethon", world, latency, rcell,
+                lambda s, out: [args.python, "-u", args.telethon_script, s, out], env=env)
+            r["seconds"] = r["report"].get("seconds") or r["wall"]
+            r["capped"] = bool(r["report"].get("capped"))
+            runs.setdefault("telethon", []).append(r)
+            log_row(latency, r)
+    rows = {}
+    for key, rs in runs.items():
+        for r in rs:
+            r["rate"] = r["disk_bytes"] / r["seconds"] / 1e6 if r["seconds"] > 0 else 0.0
+        by_rate = sorted(rs, key=lambda r: r["rate"])
+        median = dict(by_rate[len(by_rate) // 2])
+        median["rss_kib"] = max(r["rss_kib"] for r in rs)
+        median["all_rates"] = [r["rate"] for r in rs]
+        median["all_runs"] = rs
+        rows[key] = median
     return rows
 
 
@@ -288,7 +305,7 @@ def table(results, ceiling):
 def checks(results, want_files, want_bytes):
     lines = []
     for latency, rows in results:
-        for key, r in rows.items():
+        for key, r in [(k, run) for k, m in rows.items() for run in m["all_runs"]]:
             problems = []
             rep = r["report"]
             if r["code"] != 0 or r["timed_out"]:
@@ -338,6 +355,7 @@ def main():
     ap.add_argument("--cap", type=float, default=180, help="seconds after which grammers and Telethon start no new file")
     ap.add_argument("--tgtakeout-timeout", type=float, default=900)
     ap.add_argument("--ceiling-secs", type=float, default=5)
+    ap.add_argument("--repeat", type=int, default=1, help="runs of every client per round trip (median reported)")
     ap.add_argument("--no-telethon", action="store_true")
     ap.add_argument("--out", default="target/bench")
     ap.add_argument("--keep", action="store_true", help="keep every download under OUT/files-work")
@@ -360,15 +378,20 @@ def main():
     log(f"ceiling: grammers, 1 connection, 8 x 512 KiB getFile in flight, {args.ceiling_secs:.0f} s ...")
     cdir = os.path.join(work, "ceiling")
     os.makedirs(cdir)
-    dc = FakeDc(args.fakedc, world, 0, cdir)
-    dc.start()
-    try:
-        out = subprocess.run([args.grammers, "--ceiling", str(args.ceiling_secs), dc.session],
-                             check=True, capture_output=True, text=True).stdout
-    finally:
-        dc.stop()
-    ceiling = json.loads(out.strip().splitlines()[-1])["ceiling_mb_s"]
-    log(f"ceiling: {ceiling:.1f} MB/s")
+    ceilings = []
+    for rep in range(args.repeat):
+        rdir = os.path.join(cdir, f"run{rep + 1}")
+        os.makedirs(rdir)
+        dc = FakeDc(args.fakedc, world, 0, rdir)
+        dc.start()
+        try:
+            out = subprocess.run([args.grammers, "--ceiling", str(args.ceiling_secs), dc.session],
+                                 check=True, capture_output=True, text=True).stdout
+        finally:
+            dc.stop()
+        ceilings.append(json.loads(out.strip().splitlines()[-1])["ceiling_mb_s"])
+        log(f"ceiling: {ceilings[-1]:.1f} MB/s")
+    ceiling = sorted(ceilings)[len(ceilings) // 2]
 
     results = []
     for latency in [int(x) for x in args.latencies.split(",")]:
@@ -388,11 +411,16 @@ def main():
         "tgtakeout's MB/s = media bytes on disk / process wall time; the others' = bytes on disk / their own timer.",
         "",
         f"fakedc serving ceiling, this run: {ceiling:.1f} MB/s (1 grammers connection, 8 x 512 KiB upload.getFile "
-        f"in flight, {args.ceiling_secs:.0f} s, 0 ms)",
+        f"in flight, {args.ceiling_secs:.0f} s, 0 ms" + (f"; median of {', '.join(f'{c:.1f}' for c in ceilings)})"
+                                                          if len(ceilings) > 1 else ")"),
         "fakedc serving ceiling, last measured by `cargo bench -p fakedc --bench serve` (scripts/bench/README.md): "
         "165-235 MB/s with 512 KiB parts",
         "",
         table(results, ceiling),
+        *([f"{args.repeat} runs per client and round trip, interleaved; the table shows the median run "
+           "(peak RSS: the highest of all runs). Every run's MB/s:"]
+          + [f"  {lat} ms {k}: " + ", ".join(f"{x:.1f}" for x in m["all_rates"]) for lat, rows in results
+             for k, m in rows.items()] if args.repeat > 1 else []),
         "",
         "checks:",
         *checks(results, want_files, want_bytes),
