@@ -23,7 +23,25 @@ impl Dates {
         use chrono::{Datelike, Timelike};
         let utc = DateTime::<Utc>::from_timestamp(unix, 0).unwrap_or_default();
         let n = if self.utc { utc.naive_utc() } else { utc.with_timezone(&Local).naive_local() };
-        format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", n.year(), n.month(), n.day(), n.hour(), n.minute(), n.second())
+        let mut o = String::with_capacity(19);
+        let two = |o: &mut String, v: u32| {
+            o.push((b'0' + (v / 10) as u8) as char);
+            o.push((b'0' + (v % 10) as u8) as char);
+        };
+        let y = n.year().clamp(0, 9999) as u32;
+        two(&mut o, y / 100);
+        two(&mut o, y % 100);
+        o.push('-');
+        two(&mut o, n.month());
+        o.push('-');
+        two(&mut o, n.day());
+        o.push('T');
+        two(&mut o, n.hour());
+        o.push(':');
+        two(&mut o, n.minute());
+        o.push(':');
+        two(&mut o, n.second());
+        o
     }
 
     /// "DD.MM.YYYY HH:MM:SS", as Telegram Desktop's HTML titles show dates.

@@ -14,6 +14,13 @@ pub fn string(out: &mut String, s: &str) {
     let mut start = 0;
     let mut i = 0;
     while i < b.len() {
+        // Fast skip over the bytes that never need escaping.
+        while i < b.len() && !SPECIAL[b[i] as usize] {
+            i += 1;
+        }
+        if i == b.len() {
+            break;
+        }
         let c = b[i];
         // Only ASCII specials and U+2028/U+2029 (E2 80 A8/A9) need work; every
         // other byte, multi-byte UTF-8 included, is copied as is.
@@ -46,6 +53,21 @@ pub fn string(out: &mut String, s: &str) {
     out.push_str(&s[start..]);
     out.push('"');
 }
+
+/// Bytes that may need escaping: controls, '"', '\\', and 0xE2 (the lead
+/// byte of U+2028/U+2029).
+const SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[0xE2] = true;
+    t
+};
 
 pub fn quoted(s: &str) -> String {
     let mut o = String::new();

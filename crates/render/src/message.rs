@@ -185,7 +185,7 @@ pub fn decode(peer: &str, store_id: i32, raw: &[u8], shift: i64) -> Result<Msg, 
     };
     match m {
         tl::enums::Message::Empty(_) => {}
-        tl::enums::Message::Message(m) => {
+        tl::enums::Message::Message(mut m) => {
             out.date = m.date;
             out.out = m.out;
             out.from = Some(peer_key(m.from_id.as_ref().unwrap_or(&m.peer_id)));
@@ -210,7 +210,8 @@ pub fn decode(peer: &str, store_id: i32, raw: &[u8], shift: i64) -> Result<Msg, 
                 }
                 // Telegram Desktop drops an incoming self-destructing file.
             }
-            out.text = text::parts(&m.message, m.entities.as_deref().unwrap_or(&[]));
+            let entities = m.entities.take().unwrap_or_default();
+            out.text = text::parts_owned(std::mem::take(&mut m.message), &entities);
             if let Some(tl::enums::MessageReactions::Reactions(r)) = &m.reactions {
                 out.reactions = reactions(r);
             }

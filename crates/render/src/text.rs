@@ -115,6 +115,15 @@ fn entity(e: &tl::enums::MessageEntity) -> Option<(i32, i32, PartKind, Extra)> {
     })
 }
 
+/// Like [`parts`], taking the text by value: a text without entities (most
+/// of them) becomes its one part without a copy.
+pub fn parts_owned(text: String, entities: &[tl::enums::MessageEntity]) -> Vec<TextPart> {
+    if entities.is_empty() {
+        return if text.is_empty() { Vec::new() } else { vec![plain(text)] };
+    }
+    parts(&text, entities)
+}
+
 /// Splits `text` into parts by `entities` (UTF-16 offsets), as Telegram
 /// Desktop's ParseText does.
 pub fn parts(text: &str, entities: &[tl::enums::MessageEntity]) -> Vec<TextPart> {

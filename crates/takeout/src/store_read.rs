@@ -13,7 +13,6 @@ pub struct MessageView<'a> {
     pub id: i32,
     pub date: i32,
     pub edit_date: Option<i32>,
-    pub text: &'a str,
     /// The message's TL bytes (`Message` or `MessageService`).
     pub raw: &'a [u8],
 }
@@ -28,17 +27,15 @@ impl Store {
     ) -> Result<(), E> {
         let mut st = self
             .conn
-            .prepare_cached("SELECT id, date, edit_date, text, raw FROM messages WHERE peer = ?1 ORDER BY id")
+            .prepare_cached("SELECT id, date, edit_date, raw FROM messages WHERE peer = ?1 ORDER BY id")
             .map_err(StoreError::from)?;
         let mut rows = st.query([peer]).map_err(StoreError::from)?;
         while let Some(r) = rows.next().map_err(StoreError::from)? {
-            let raw = r.get_ref(4).map_err(StoreError::from)?.as_blob().map_err(|e| StoreError::from(rusqlite::Error::from(e)))?;
-            let text = r.get_ref(3).map_err(StoreError::from)?.as_str().map_err(|e| StoreError::from(rusqlite::Error::from(e)))?;
+            let raw = r.get_ref(3).map_err(StoreError::from)?.as_blob().map_err(|e| StoreError::from(rusqlite::Error::from(e)))?;
             let view = MessageView {
                 id: r.get(0).map_err(StoreError::from)?,
                 date: r.get(1).map_err(StoreError::from)?,
                 edit_date: r.get(2).map_err(StoreError::from)?,
-                text,
                 raw,
             };
             f(&view)?;
