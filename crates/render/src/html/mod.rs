@@ -5,6 +5,7 @@
 //! external resource anywhere, a strict Content-Security-Policy on every
 //! page, every string escaped, links only to safe schemes.
 
+pub mod account;
 pub mod escape;
 pub mod search;
 pub mod style;
@@ -19,7 +20,7 @@ use crate::message::{AVal, DocKind, Fwd, Kind, Media, Msg};
 use crate::peers::ChatEntry;
 use crate::text::{Extra, PartKind, TextPart};
 use crate::{Ctx, RenderError, jsonw};
-use takeout::store_files::{SLOT_FILE, SLOT_THUMB};
+use takeout::store_files::SLOT_FILE;
 
 pub const PER_PAGE: usize = 1000;
 
@@ -98,9 +99,19 @@ pub fn write(ctx: &Ctx, dir: &Path) -> Result<(u64, u64), RenderError> {
         counts.push(n);
     }
     data.flush().map_err(|e| RenderError::io(&data_path, e))?;
-    index(ctx, dir, &counts, &mut files)?;
+    let account = account::body(ctx)?;
+    if let Some(body) = &account {
+        let mut o = String::new();
+        head(&mut o, "Account", "", CSP_PAGE);
+        o.push_str("<div class=\"page_header\"><a href=\"index.html\">&larr; Chats</a><div class=\"title\">Account</div></div>\n<div class=\"page_body\">\n");
+        o.push_str(body);
+        o.push_str("</div>\n");
+        foot(&mut o, ctx);
+        write_file(&mut files, &dir.join("account.html"), o.as_bytes())?;
+    }
+    index(ctx, dir, &counts, account.is_some(), &mut files)?;
     search_page(ctx, dir, &mut files)?;
-    Ok((messages, pages + 2))
+    Ok((messages, pages + 2 + account.is_some() as u64))
 }
 
 fn display_name(c: &ChatEntry) -> String {
@@ -123,10 +134,14 @@ fn initials(name: &str) -> String {
     name.split_whitespace().filter_map(|w| w.chars().next()).take(2).collect::<String>().to_uppercase()
 }
 
-fn index(ctx: &Ctx, dir: &Path, counts: &[u64], files: &mut Files) -> Result<(), RenderError> {
+fn index(ctx: &Ctx, dir: &Path, counts: &[u64], account: bool, files: &mut Files) -> Result<(), RenderError> {
     let mut o = String::new();
     head(&mut o, "Exported Data", "", CSP_PAGE);
-    o.push_str("<div class=\"page_header\"><div class=\"title\">Exported Data</div><a href=\"search.html\">Search</a></div>\n<div class=\"page_body\">\n");
+    o.push_str("<div class=\"page_header\"><div class=\"title\">Exported Data</div>");
+    if account {
+        o.push_str("<a href=\"account.html\">Account</a>");
+    }
+    o.push_str("<a href=\"search.html\">Search</a></div>\n<div class=\"page_body\">\n");
     for left in [false, true] {
         let list: Vec<(usize, &ChatEntry)> = ctx.chats.iter().enumerate().filter(|(_, c)| c.left == left).collect();
         if list.is_empty() {
@@ -231,7 +246,7 @@ fn chat(ctx: &Ctx, dir: &Path, ci: usize, c: &ChatEntry, data: &mut impl Write) 
     let result = ctx.each_message(c, |owner, m| {
         let pi = n / PER_PAGE;
         s.clear();
-        if n % PER_PAGE == 0 {
+        if n.is_multiple_of(PER_PAGE) {
             if let Some(mut p) = page.take() {
                 if let Err(e) = close(&mut p, pi - 1) {
                     io_err = Some(e);
@@ -556,11 +571,6 @@ fn media(ctx: &Ctx, owner: &str, m: &Msg, s: &mut String) -> Result<(), RenderEr
                 s.push_str("<div class=\"details\">");
                 push(s, &label);
                 s.push_str("</div>");
-            }
-            if kind == "file" && doc.thumb.is_some() {
-                if let FileOut::Path(_) = resolve(SLOT_THUMB)? {
-                    // The file link above is enough; a thumbnail adds nothing offline.
-                }
             }
             s.push_str("</div>");
         }
