@@ -109,16 +109,7 @@ pub(crate) async fn run<A: Api>(
             }
         }
     }
-    // Every other reference to a fetched file: a link (or copy) of it.
-    let links = store.lock().unwrap().refs_to_link()?;
-    for (owner, item, slot, path, file_path) in links {
-        if let Err(e) = out.link_or_copy(&file_path, &path) {
-            tracing::warn!(path = %path, error = %e, "could not link a file");
-            continue;
-        }
-        store.lock().unwrap().ref_done(&owner, item, &slot)?;
-        summary.linked += 1;
-    }
+    summary.linked = link_pending(store, &out)?;
     let counts = store.lock().unwrap().file_ref_counts()?;
     for (k, n) in counts {
         if let Some(reason) = k.strip_prefix("skipped_") {
@@ -128,6 +119,22 @@ pub(crate) async fn run<A: Api>(
         }
     }
     Ok(summary)
+}
+
+/// Every other reference to a fetched file gets a hard link (or a copy)
+/// of it at its own path. Returns how many were made.
+fn link_pending(store: &Mutex<Store>, out: &OutDir) -> Result<u64, StoreError> {
+    let links = store.lock().unwrap().refs_to_link()?;
+    let mut n = 0;
+    for (owner, item, slot, path, file_path) in links {
+        if let Err(e) = out.link_or_copy(&file_path, &path) {
+            tracing::warn!(path = %path, error = %e, "could not link a file");
+            continue;
+        }
+        store.lock().unwrap().ref_done(&owner, item, &slot)?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// Records every reference of the stored data (skipped with the reason, or
@@ -274,5 +281,46 @@ impl Planner<'_> {
             }
         };
         Ok(layout::unique_path(self.root, &dir, &name, &mut self.used))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One server file referred to from two chats: fetched once (one
+    /// `files` row), the second reference gets a hard link to it.
+    #[test]
+    fn a_file_referred_to_twice_is_linked_not_fetched_again() {
+        let root = std::env::temp_dir().join(format!("takeout-link-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        let store = Mutex::new(Store::open(&root.join("store.sqlite")).unwrap());
+        let out = OutDir::new(&root).unwrap();
+        let (a, b) = ("chats/chat_1/files/a.bin", "chats/chat_2/files/a.bin");
+        {
+            let s = store.lock().unwrap();
+            let f = s.insert_file("doc:1", 2, 5, a).unwrap();
+            for (owner, path) in [("user1", a), ("user2", b)] {
+                let row = RefRow { kind: "file".into(), file_id: Some(f.id), status: "pending".into(), reason: None, path: Some(path.into()) };
+                s.put_ref(owner, 7, "file", &row).unwrap();
+            }
+            let mut w = out.open_write(a).unwrap();
+            std::io::Write::write_all(&mut w, b"hello").unwrap();
+            s.file_done(f.id, "x").unwrap();
+        }
+        assert_eq!(link_pending(&store, &out).unwrap(), 1, "only the second reference needed a link");
+        assert_eq!(std::fs::read(root.join(b)).unwrap(), b"hello");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let (ma, mb) = (std::fs::metadata(root.join(a)).unwrap(), std::fs::metadata(root.join(b)).unwrap());
+            assert_eq!(ma.ino(), mb.ino(), "a hard link, not a copy");
+        }
+        for owner in ["user1", "user2"] {
+            let r = store.lock().unwrap().file_ref(owner, 7, "file").unwrap().unwrap();
+            assert_eq!(r.status, crate::store_files::FileStatus::Done);
+        }
+        assert_eq!(link_pending(&store, &out).unwrap(), 0, "nothing left to link");
     }
 }
