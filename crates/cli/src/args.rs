@@ -191,6 +191,9 @@ pub struct ExportArgs {
     /// Seconds without an answer before a file part is asked for again.
     #[arg(long, default_value_t = 30.0, value_name = "SECS")]
     pub stall_timeout: f64,
+    /// Connections per data centre that requests are spread over.
+    #[arg(long, default_value_t = 1)]
+    pub connections: usize,
     /// Also export active sessions and web sessions.
     #[arg(long)]
     pub sessions: bool,
@@ -306,6 +309,7 @@ impl ExportArgs {
         }
         o.file_options.parallel_files = self.parallel_files.max(1);
         o.file_options.stall_timeout_secs = self.stall_timeout.max(0.1);
+        o.file_options.connections = self.connections.max(1);
         o
     }
 }

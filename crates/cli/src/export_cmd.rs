@@ -42,7 +42,7 @@ pub async fn export_with(
     let store_path = out.join("store.sqlite");
     loop {
         let store = Store::open(&store_path).map_err(bad_input)?;
-        let api = TelegramApi::connect(session, ClientOptions { api_id, connections: 1 }).map_err(bad_input)?;
+        let api = TelegramApi::connect(session, ClientOptions { api_id, connections: options.file_options.connections.max(1) }).map_err(bad_input)?;
         crate::session_cmd::watch(api.watch());
         let display = Arc::new(Display::new(quiet));
         let interrupted = async {

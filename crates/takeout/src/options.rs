@@ -147,11 +147,14 @@ pub struct FileOptions {
     /// again (grammers has no read timeout; a stuck request would hang the
     /// file forever).
     pub stall_timeout_secs: f64,
+    /// Connections per data centre the client spreads requests over (the
+    /// caller builds the client; the engine only carries the choice).
+    pub connections: usize,
 }
 
 impl Default for FileOptions {
     fn default() -> Self {
-        FileOptions { parallel_files: 8, parallel_requests: 16, parts_per_file: 8, stall_timeout_secs: 30.0 }
+        FileOptions { parallel_files: 8, parallel_requests: 16, parts_per_file: 8, stall_timeout_secs: 30.0, connections: 1 }
     }
 }
 
