@@ -144,5 +144,14 @@ async fn sigkill_during_a_200_mib_download_resumes_from_the_partial_offset() {
         at += got.len() as u64;
     }
     assert!(!dir.join(format!("{path}.part")).exists(), "the partial file became the file");
+    // The sha256 recorded (computed in order across the two runs) is the file's.
+    let recorded: String = conn.query_row("SELECT sha256 FROM files WHERE location = ?1", [format!("doc:{BIG_ID}")], |r| r.get(0)).unwrap();
+    match Command::new("sha256sum").arg(dir.join(&path)).output() {
+        Ok(out) if out.status.success() => {
+            let actual = String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap_or("").to_string();
+            assert_eq!(recorded, actual, "sha256 of the resumed file");
+        }
+        _ => eprintln!("sha256sum not found; the recorded checksum is not compared"),
+    }
     dc.shutdown().await;
 }

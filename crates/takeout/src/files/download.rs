@@ -4,9 +4,9 @@
 //! a kill at any moment resumes from the last recorded byte. Handles the
 //! file's data centre (FILE_MIGRATE_X), expired file references (fetch the
 //! message, photo or story again and go on from the same offset), and
-//! answers meaning the file cannot be had (recorded as unavailable). On
-//! completion the size is checked, the sha256 stored, the file renamed into
-//! place and its mtime set.
+//! answers meaning the file cannot be had (recorded as unavailable). The
+//! sha256 is computed in order as parts arrive; on completion the size is
+//! checked, the sha256 stored, the file renamed into place and its mtime set.
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::io::Read;
@@ -102,7 +102,13 @@ impl<A: Api> Downloader<A> {
         let mut recorded = prefix;
         let mut fetched = 0i64;
         let mut queue: VecDeque<i64> = (0..).map(|i| prefix + i * PART).take_while(|o| *o < job.size).collect();
-        let mut done: BTreeMap<i64, i64> = BTreeMap::new();
+        // Parts that arrived ahead of the prefix, kept until it reaches them
+        // so the sha256 is computed in order as the file streams in (no
+        // second read of the file). Bounded: no part is asked for more than
+        // `window` bytes past the prefix.
+        let mut ahead: BTreeMap<i64, Vec<u8>> = BTreeMap::new();
+        let window = self.options.parts_per_file.max(1) as i64 * PART * 2;
+        let mut hasher = self.hash_prefix(&part_path, prefix).await?;
         let mut location = job.location.clone();
         let mut dc = self.good_dcs.lock().unwrap().contains(&job.dc).then_some(job.dc);
         // Parts sent with an older reference (or dc) than the current one
@@ -113,6 +119,10 @@ impl<A: Api> Downloader<A> {
         let stall = Duration::from_secs_f64(self.options.stall_timeout_secs.max(0.05));
         loop {
             while tasks.len() < self.options.parts_per_file.max(1) {
+                match queue.front() {
+                    Some(&o) if o < prefix + window => {}
+                    _ => break,
+                }
                 let Some(offset) = queue.pop_front() else { break };
                 let me = Arc::clone(self);
                 let req = tl::functions::upload::GetFile {
@@ -143,9 +153,10 @@ impl<A: Api> Downloader<A> {
                     write_at(&file, &f.bytes, offset).map_err(local)?;
                     fetched += want;
                     self.progress.event(Event::FileBytes(want as u64));
-                    done.insert(offset, want);
-                    while let Some(n) = done.remove(&prefix) {
-                        prefix += n;
+                    ahead.insert(offset, f.bytes);
+                    while let Some(b) = ahead.remove(&prefix) {
+                        hasher.update(&b);
+                        prefix += b.len() as i64;
                     }
                     if prefix - recorded >= CHECKPOINT && prefix < job.size {
                         self.checkpoint(&file, job.file_id, prefix).await?;
@@ -192,11 +203,11 @@ impl<A: Api> Downloader<A> {
         }
         file.sync_all().map_err(local)?;
         drop(file);
-        let sha = self.verify(&part_path, job.size).await?;
-        let sha = match sha {
-            Ok(s) => s,
-            Err(why) => return Ok(Outcome::Unavailable(why)),
-        };
+        let on_disk = self.out.prepare(&part_path).ok().and_then(|p| p.metadata().ok()).map_or(0, |m| m.len());
+        if on_disk != job.size as u64 {
+            return Ok(Outcome::Unavailable(format!("{on_disk} bytes on disk, {} expected", job.size)));
+        }
+        let sha: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
         self.out.rename(&part_path, &job.path).map_err(|e| Failure::Local(e.to_string()))?;
         self.out.set_mtime(&job.path, job.date).map_err(|e| Failure::Local(e.to_string()))?;
         self.store.lock().unwrap().file_done(job.file_id, &sha).map_err(|e| Failure::Export(e.into()))?;
@@ -211,26 +222,24 @@ impl<A: Api> Downloader<A> {
         Ok(())
     }
 
-    /// Reads the finished file back: its size and sha256.
-    async fn verify(&self, part: &str, size: i64) -> Result<Result<String, String>, Failure> {
+    /// The sha256 state after the first `len` bytes already on disk (a
+    /// resumed download hashes what an earlier run wrote, once).
+    async fn hash_prefix(&self, part: &str, len: i64) -> Result<sha2::Sha256, Failure> {
+        if len == 0 {
+            return Ok(sha2::Sha256::new());
+        }
         let path = self.out.prepare(part).map_err(|e| Failure::Local(e.to_string()))?;
-        tokio::task::spawn_blocking(move || -> std::io::Result<Result<String, String>> {
-            let mut f = std::fs::File::open(&path)?;
+        tokio::task::spawn_blocking(move || -> std::io::Result<sha2::Sha256> {
+            let mut f = std::fs::File::open(&path)?.take(len as u64);
             let mut h = sha2::Sha256::new();
             let mut buf = vec![0u8; 1 << 20];
-            let mut total = 0i64;
             loop {
                 let n = f.read(&mut buf)?;
                 if n == 0 {
-                    break;
+                    return Ok(h);
                 }
-                total += n as i64;
                 h.update(&buf[..n]);
             }
-            if total != size {
-                return Ok(Err(format!("{total} bytes on disk, {size} expected")));
-            }
-            Ok(Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect()))
         })
         .await
         .expect("hash task")
