@@ -1,6 +1,24 @@
 //! result.json, written as Telegram Desktop writes it (export_output_json.cpp):
 //! the same keys in the same order, the same layout, streamed message by
 //! message so memory does not grow with the export.
+//!
+//! Telegram Desktop's quirks are kept where a reader could tell the
+//! difference: the indentation of its nesting counter (reactions, poll
+//! answers), an empty last text part after an entity reaching the end of a
+//! non-ASCII text, "invoice_information" and requested_peer's "peers"
+//! written as strings holding serialized JSON, file sizes written even
+//! when 0, a self-destructing photo or document written as unavailable.
+//!
+//! Deliberate deviation (Telegram Desktop's output is not valid JSON there):
+//! control characters other than \n, \r, \t are escaped as \u00XX, where
+//! Telegram Desktop writes \xNN, which JSON parsers reject.
+//!
+//! Known differences left: phone numbers are written "+<digits>";
+//! Telegram Desktop groups them by the country patterns of the server's
+//! help.getCountriesList ("+1 555 010 0000"), which the store does not
+//! hold. Premium, Stars and TON gift actions and gift codes (whose prices
+//! Telegram Desktop formats with its currency tables, and whose layer-230
+//! fields are days, not months) are written as messages without an action.
 
 use std::io::Write;
 
@@ -33,7 +51,7 @@ pub fn write(ctx: &Ctx, dir: &std::path::Path) -> Result<u64, RenderError> {
     let tmp = dir.join("result.json.part");
     let file = std::fs::File::create(&tmp).map_err(|e| RenderError::io(&tmp, e))?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-    let n = write_to(ctx, &mut w).map_err(|e| match e {
+    let n = write_to(ctx, dir, &mut w).map_err(|e| match e {
         WErr::Io(e) => RenderError::io(&tmp, e),
         WErr::R(e) => e,
     })?;
@@ -72,11 +90,11 @@ fn member(out: &mut String, first: &mut bool, depth: usize, key: &str) {
     out.push_str(": ");
 }
 
-fn write_to(ctx: &Ctx, w: &mut impl Write) -> Result<u64, WErr> {
+fn write_to(ctx: &Ctx, dir: &std::path::Path, w: &mut impl Write) -> Result<u64, WErr> {
     let mut s = String::new();
     let mut n = 0u64;
     if ctx.single_chat && ctx.chats.len() == 1 {
-        n += write_chat(ctx, w, &ctx.chats[0], 0, &mut s)?;
+        n += write_chat(ctx, dir, w, &ctx.chats[0], 0, &mut s)?;
         w.write_all(b"\n")?;
         return Ok(n);
     }
@@ -108,7 +126,7 @@ fn write_to(ctx: &Ctx, w: &mut impl Write) -> Result<u64, WErr> {
             jsonw::indent(&mut s, 3);
             w.write_all(s.as_bytes())?;
             s.clear();
-            n += write_chat(ctx, w, c, 3, &mut s)?;
+            n += write_chat(ctx, dir, w, c, 3, &mut s)?;
         }
         s.push('\n');
         jsonw::indent(&mut s, 2);
@@ -122,13 +140,19 @@ fn write_to(ctx: &Ctx, w: &mut impl Write) -> Result<u64, WErr> {
     Ok(n)
 }
 
-fn write_chat(ctx: &Ctx, w: &mut impl Write, c: &crate::peers::ChatEntry, depth: usize, s: &mut String) -> Result<u64, WErr> {
+fn write_chat(ctx: &Ctx, dir: &std::path::Path, w: &mut impl Write, c: &crate::peers::ChatEntry, depth: usize, s: &mut String) -> Result<u64, WErr> {
     s.clear();
     s.push('{');
     let mut first = true;
-    if c.kind != "saved_messages" && c.kind != "replies" {
+    if c.kind != "saved_messages" && c.kind != "replies" && c.kind != "verification_codes" {
         member(s, &mut first, depth + 1, "name");
-        s.push_str(&if c.name.is_empty() { "null".to_string() } else { quoted(&c.name) });
+        // A user's chat is named as Telegram Desktop names users (first and
+        // last name; null for a deleted account), a group by its title.
+        let name = match crate::peers::split_key(&c.peer) {
+            Some(("user", id)) => ctx.peers.users.get(&id).map(|u| u.display.as_str()).unwrap_or(""),
+            _ => c.name.as_str(),
+        };
+        s.push_str(&name_or_null(name));
     }
     member(s, &mut first, depth + 1, "type");
     jsonw::string(s, &c.kind);
@@ -141,11 +165,28 @@ fn write_chat(ctx: &Ctx, w: &mut impl Write, c: &crate::peers::ChatEntry, depth:
     let mut n = 0u64;
     let mut firstm = true;
     let mut res: Result<(), WErr> = Ok(());
+    // A shared contact's vCard is written next to the chat's media, as
+    // Telegram Desktop writes it (whatever the file settings): the chat's
+    // folder (none in a single-chat export), contacts/contact_N.vcard.
+    let mut vcards = 0u32;
     ctx.each_message(c, |owner, m| {
+        let vcard = match &m.media {
+            Media::Contact { vcard, .. } if !vcard.is_empty() => {
+                vcards += 1;
+                let rel = if ctx.single_chat { format!("contacts/contact_{vcards}.vcard") } else { format!("{}/contacts/contact_{vcards}.vcard", c.folder) };
+                let path = dir.join(&rel);
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| RenderError::io(parent, e))?;
+                }
+                std::fs::write(&path, vcard.as_bytes()).map_err(|e| RenderError::io(&path, e))?;
+                Some(rel)
+            }
+            _ => None,
+        };
         s.push_str(if firstm { "\n" } else { ",\n" });
         firstm = false;
-        jsonw::indent(s, depth + 3);
-        message(ctx, owner, m, depth + 3, s)?;
+        jsonw::indent(s, depth + 2);
+        message_with(ctx, owner, m, depth + 2, s, vcard.as_deref())?;
         // Written in chunks of about a megabyte: one copy less than a
         // buffered write per message, and memory stays flat.
         if s.len() >= 1 << 20 {
@@ -164,7 +205,7 @@ fn write_chat(ctx: &Ctx, w: &mut impl Write, c: &crate::peers::ChatEntry, depth:
     })?;
     res?;
     s.push('\n');
-    jsonw::indent(s, depth + 2);
+    jsonw::indent(s, depth + 1);
     s.push(']');
     s.push('\n');
     jsonw::indent(s, depth);
@@ -182,8 +223,18 @@ fn name_or_null(name: &str) -> String {
     if name.is_empty() { "null".into() } else { quoted(name) }
 }
 
-/// One message object at `depth`, appended to `s`.
+/// One message object at `depth` (its braces' indentation), appended to `s`.
+///
+/// Nested values follow Telegram Desktop's nesting counter exactly, quirks
+/// included: a value serialized at nesting `c` has its items at `c + 1` and
+/// its closing bracket at `c`; the message's members are at `depth + 1`,
+/// their values at nesting `d = depth + 1`.
 pub fn message(ctx: &Ctx, owner: &str, m: &Msg, depth: usize, s: &mut String) -> Result<(), RenderError> {
+    message_with(ctx, owner, m, depth, s, None)
+}
+
+/// [`message`], with the relative path the contact's vCard was written to.
+pub fn message_with(ctx: &Ctx, owner: &str, m: &Msg, depth: usize, s: &mut String, vcard_path: Option<&str>) -> Result<(), RenderError> {
     let mut o = ObjW::new(s, depth);
     if m.kind == Kind::Unsupported {
         o.num("id", m.id).str("type", "unsupported");
@@ -213,6 +264,19 @@ pub fn message(ctx: &Ctx, owner: &str, m: &Msg, depth: usize, s: &mut String) ->
             }
         }
     };
+    // Telegram Desktop's pushPhoto: path or note, size (always), width and height.
+    let push_photo = |o: &mut ObjW, p: &crate::message::PhotoInfo, gone: bool| -> Result<(), RenderError> {
+        if gone {
+            o.str("photo", files::UNAVAILABLE).num("photo_file_size", 0);
+        } else {
+            let f = files::resolve(ctx.store, owner, m.store_id as i64, SLOT_FILE, false)?;
+            o.str("photo", f.as_str()).num("photo_file_size", p.size);
+        }
+        if p.width != 0 && p.height != 0 {
+            o.num("width", p.width).num("height", p.height);
+        }
+        Ok(())
+    };
     if let Some(a) = &m.action {
         if a.actor {
             push_from(&mut o, "actor", "actor_id");
@@ -228,6 +292,9 @@ pub fn message(ctx: &Ctx, owner: &str, m: &Msg, depth: usize, s: &mut String) ->
                 AVal::Num(x) => {
                     o.num(k, x);
                 }
+                AVal::Bool(x) => {
+                    o.bool(k, *x);
+                }
                 AVal::Users(ids) => {
                     let names: Vec<String> = ids.iter().map(|id| name_or_null(ctx.peers.user_name(*id))).collect();
                     o.raw(k, &array(&names, d));
@@ -235,17 +302,32 @@ pub fn message(ctx: &Ctx, owner: &str, m: &Msg, depth: usize, s: &mut String) ->
                 AVal::UserName(id) => {
                     o.raw(k, &name_or_null(ctx.peers.user_name(*id)));
                 }
-                AVal::ReplyId => push_reply(&mut o, k),
-                AVal::Photo(p) => {
-                    let f = files::resolve(ctx.store, owner, m.store_id as i64, SLOT_FILE, false)?;
-                    o.str("photo", f.as_str());
-                    if p.size != 0 {
-                        o.num("photo_file_size", p.size);
-                    }
-                    if p.width != 0 && p.height != 0 {
-                        o.num("width", p.width).num("height", p.height);
-                    }
+                AVal::PeerName(p) => {
+                    o.raw(k, &name_or_null(ctx.peers.name(p)));
                 }
+                AVal::PeerId(p) => {
+                    o.raw(k, &peer_id_str(p));
+                }
+                AVal::Strs(list) => {
+                    let items: Vec<String> = list.iter().map(|x| quoted(x)).collect();
+                    o.raw(k, &array(&items, d));
+                }
+                AVal::NumsCompact(list) => {
+                    let items: Vec<String> = list.iter().map(|x| x.to_string()).collect();
+                    o.raw(k, &format!("[{}]", items.join(",")));
+                }
+                AVal::NumsAsString(list) => {
+                    let items: Vec<String> = list.iter().map(|x| x.to_string()).collect();
+                    o.str(k, &array(&items, d));
+                }
+                AVal::Text(t) => {
+                    o.raw(k, &text(t, d, false));
+                }
+                AVal::Todo(items) => {
+                    o.raw(k, &todo_items(items, d));
+                }
+                AVal::ReplyId => push_reply(&mut o, k),
+                AVal::Photo(p) => push_photo(&mut o, p, false)?,
             }
         }
     } else {
@@ -270,24 +352,11 @@ pub fn message(ctx: &Ctx, owner: &str, m: &Msg, depth: usize, s: &mut String) ->
             }
         }
     }
-    // An incoming self-destructing file is not kept (Telegram Desktop).
-    let keep_file = !(m.ttl.is_some() && !m.out);
-    let path = |slot: &str| -> Result<String, RenderError> {
-        if !keep_file {
-            return Ok(String::new());
-        }
-        Ok(files::resolve(ctx.store, owner, m.store_id as i64, slot, false)?.as_str().to_string())
-    };
+    let path = |slot: &str| -> Result<String, RenderError> { Ok(files::resolve(ctx.store, owner, m.store_id as i64, slot, false)?.as_str().to_string()) };
     match &m.media {
         Media::None => {}
-        Media::Photo { photo, spoiler } => {
-            o.str("photo", &path(SLOT_FILE)?);
-            if photo.size != 0 {
-                o.num("photo_file_size", photo.size);
-            }
-            if photo.width != 0 && photo.height != 0 {
-                o.num("width", photo.width).num("height", photo.height);
-            }
+        Media::Photo { photo, spoiler, gone } => {
+            push_photo(&mut o, photo, *gone)?;
             if *spoiler {
                 o.bool("media_spoiler", true);
             }
@@ -295,16 +364,19 @@ pub fn message(ctx: &Ctx, owner: &str, m: &Msg, depth: usize, s: &mut String) ->
                 o.num("self_destruct_period_seconds", t);
             }
         }
-        Media::Document { doc, spoiler } => {
-            o.str("file", &path(SLOT_FILE)?);
-            o.str("file_name", &doc.name);
-            if doc.size != 0 {
-                o.num("file_size", doc.size);
+        Media::Document { doc, spoiler, gone, thumb_gone } => {
+            if *gone {
+                o.str("file", files::UNAVAILABLE);
+            } else {
+                o.str("file", &path(SLOT_FILE)?);
             }
+            o.str("file_name", &doc.name);
+            o.num("file_size", if *gone { 0 } else { doc.size });
             if let Some((_, size)) = doc.thumb {
-                o.str("thumbnail", &path(SLOT_THUMB)?);
-                if size != 0 {
-                    o.num("thumbnail_file_size", size);
+                if *thumb_gone {
+                    o.str("thumbnail", files::UNAVAILABLE).num("thumbnail_file_size", 0);
+                } else {
+                    o.str("thumbnail", &path(SLOT_THUMB)?).num("thumbnail_file_size", size);
                 }
             }
             if let Some(t) = doc.kind.media_type() {
@@ -333,10 +405,13 @@ pub fn message(ctx: &Ctx, owner: &str, m: &Msg, depth: usize, s: &mut String) ->
                 o.num("self_destruct_period_seconds", t);
             }
         }
-        Media::Contact { first_name, last_name, phone: ph, vcard: _ } => {
+        Media::Contact { first_name, last_name, phone: ph, vcard } => {
             let mut c = Obj::new();
             c.str_always("first_name", first_name).str_always("last_name", last_name).str_always("phone_number", &phone(ph));
             o.raw("contact_information", &c.to_string(d));
+            if let Some(p) = vcard_path.filter(|_| !vcard.is_empty()) {
+                o.str("contact_vcard", p).num("contact_vcard_file_size", vcard.len());
+            }
         }
         Media::Geo { point } => {
             o.raw(
@@ -362,26 +437,88 @@ pub fn message(ctx: &Ctx, owner: &str, m: &Msg, depth: usize, s: &mut String) ->
                 o.raw("location_information", &c.to_string(d));
             }
         }
+        Media::Game { title, description, short_name, bot } => {
+            o.str("game_title", title).str("game_description", description);
+            if *bot != 0 && !short_name.is_empty() {
+                if let Some(u) = ctx.peers.users.get(bot).filter(|u| u.bot).and_then(|u| u.username.clone()).filter(|u| !u.is_empty()) {
+                    o.str("game_link", &format!("{INTERNAL_LINKS_DOMAIN}{u}?game={short_name}"));
+                }
+            }
+        }
+        Media::Invoice { title, description, amount, currency, receipt } => {
+            // Telegram Desktop pushes this object through its string path:
+            // "invoice_information" is a string holding the object's text.
+            let mut c = Obj::new();
+            c.str_always("title", title).str_always("description", description).num("amount", amount).str_always("currency", currency);
+            if let Some(r) = receipt.filter(|r| *r != 0) {
+                c.num("receipt_message_id", r);
+            }
+            o.str("invoice_information", &c.to_string(d));
+        }
         Media::Poll { question, closed, total_voters, answers } => {
             let answers: Vec<String> = answers
                 .iter()
                 .map(|a| {
                     let mut x = Obj::new();
                     x.raw("text", text(&a.text, d + 2, false)).num("voters", a.voters).bool("chosen", a.chosen);
-                    x.to_string(d + 1)
+                    x.to_string(d + 2)
                 })
                 .collect();
             let mut p = Obj::new();
-            p.raw("question", text(question, d + 1, false))
+            p.raw("question", text(question, d, false))
                 .bool("closed", *closed)
                 .num("total_voters", total_voters)
                 .raw("answers", array(&answers, d + 1));
             o.raw("poll", &p.to_string(d));
         }
+        Media::Todo { title, others_can_append, others_can_complete, items } => {
+            let mut p = Obj::new();
+            p.raw("title", text(title, d, false))
+                .bool("others_can_append", *others_can_append)
+                .bool("others_can_complete", *others_can_complete)
+                .raw("answers", todo_items(items, d + 1));
+            o.raw("todo_list", &p.to_string(d));
+        }
+        Media::Giveaway(g) => {
+            let channels: Vec<String> = g.channels.iter().map(|c| c.to_string()).collect();
+            let countries: Vec<String> = g.countries.iter().map(|c| quoted(c)).collect();
+            let mut p = Obj::new();
+            p.num("quantity", g.quantity)
+                .num("months", g.months)
+                .str_always("until_date", &ctx.dates.iso(g.until_date as i64))
+                .raw("channels", array(&channels, d + 1))
+                .raw("countries", array(&countries, d + 1))
+                .str_always("additional_prize", &g.prize)
+                .num("stars", g.stars)
+                .bool("is_only_new_subscribers", g.only_new);
+            o.raw("giveaway_information", &p.to_string(d));
+        }
+        Media::GiveawayResults(g) => {
+            let winners: Vec<String> = g.winners.iter().map(|c| c.to_string()).collect();
+            let mut p = Obj::new();
+            p.num("channel", g.channel)
+                .raw("winners", array(&winners, d + 1))
+                .str_always("additional_prize", &g.prize)
+                .str_always("until_date", &ctx.dates.iso(g.until_date as i64))
+                .num("launch_message_id", g.launch_id)
+                .num("additional_peers_count", g.additional_peers)
+                .num("winners_count", g.winners_count)
+                .num("unclaimed_count", g.unclaimed_count)
+                .num("months", g.months)
+                .num("stars", g.stars)
+                .bool("is_refunded", g.refunded)
+                .bool("is_only_new_subscribers", g.only_new);
+            o.raw("giveaway_results", &p.to_string(d));
+        }
+        Media::PaidMedia { stars } => {
+            o.num("paid_stars_amount", stars);
+        }
     }
     o.raw("text", &text(&m.text, d, false));
     o.raw("text_entities", &text(&m.text, d, true));
     if !m.reactions.is_empty() {
+        // Telegram Desktop serializes each reaction two levels down and the
+        // list one level down (its nesting counter), hence these depths.
         let list: Vec<String> = m
             .reactions
             .iter()
@@ -390,10 +527,10 @@ pub fn message(ctx: &Ctx, owner: &str, m: &Msg, depth: usize, s: &mut String) ->
                 x.str("type", r.kind).num("count", r.count);
                 match r.kind {
                     "emoji" => {
-                        x.str("emoji", &r.emoji);
+                        x.str_always("emoji", &r.emoji);
                     }
                     "custom_emoji" => {
-                        x.str("document_id", &r.document_id.unwrap_or(0).to_string());
+                        x.str_always("document_id", &r.document_id.unwrap_or(0).to_string());
                     }
                     _ => {}
                 }
@@ -403,19 +540,35 @@ pub fn message(ctx: &Ctx, owner: &str, m: &Msg, depth: usize, s: &mut String) ->
                         .iter()
                         .map(|(p, date)| {
                             let mut y = Obj::new();
-                            y.raw("from", name_or_null(ctx.peers.name(p))).raw("from_id", peer_id_str(p)).str("date", &ctx.dates.iso(*date as i64));
-                            y.to_string(d + 3)
+                            y.raw("from", name_or_null(ctx.peers.name(p))).raw("from_id", peer_id_str(p)).str_always("date", &ctx.dates.iso(*date as i64));
+                            y.to_string(d + 4)
                         })
                         .collect();
-                    x.raw("recent", array(&recent, d + 2));
+                    x.raw("recent", array(&recent, d + 3));
                 }
-                x.to_string(d + 1)
+                x.to_string(d + 2)
             })
             .collect();
-        o.raw("reactions", &array(&list, d));
+        o.raw("reactions", &array(&list, d + 1));
     }
     o.finish();
     Ok(())
+}
+
+/// Telegram Desktop's internalLinksDomain (game links).
+pub const INTERNAL_LINKS_DOMAIN: &str = "https://t.me/";
+
+/// Todo items [{text, id}] serialized at nesting `c` (items one level down).
+fn todo_items(items: &[(Vec<TextPart>, i32)], c: usize) -> String {
+    let list: Vec<String> = items
+        .iter()
+        .map(|(t, id)| {
+            let mut x = Obj::new();
+            x.raw("text", text(t, c + 1, false)).num("id", id);
+            x.to_string(c + 1)
+        })
+        .collect();
+    array(&list, c)
 }
 
 /// Telegram Desktop's SerializeText: a bare string for one plain part,
@@ -460,6 +613,15 @@ pub fn text(parts: &[TextPart], depth: usize, objects: bool) -> String {
     array(&items, depth)
 }
 
+/// Whether the last export selected a section (its option at `path` in the
+/// run's recorded options): Telegram Desktop writes a selected section even
+/// when its list is empty.
+fn selected(ctx: &Ctx, path: &[&str]) -> bool {
+    let Ok(Some(o)) = ctx.store.last_run_options() else { return false };
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(&o) else { return false };
+    path.iter().try_fold(&v, |v, k| v.get(k)).and_then(|v| v.as_bool()).unwrap_or(false)
+}
+
 fn personal(ctx: &Ctx, s: &mut String, first: &mut bool) -> Result<(), RenderError> {
     let items = ctx.store.items("personal_info")?;
     let Some((_, raw)) = items.first() else { return Ok(()) };
@@ -486,7 +648,7 @@ fn personal(ctx: &Ctx, s: &mut String, first: &mut bool) -> Result<(), RenderErr
 
 fn userpics(ctx: &Ctx, s: &mut String, first: &mut bool) -> Result<(), RenderError> {
     let items = ctx.store.items("profile_photo")?;
-    if items.is_empty() {
+    if items.is_empty() && !selected(ctx, &["profile_photos"]) {
         return Ok(());
     }
     let mut list = Vec::new();
@@ -507,7 +669,7 @@ fn userpics(ctx: &Ctx, s: &mut String, first: &mut bool) -> Result<(), RenderErr
 
 fn stories(ctx: &Ctx, s: &mut String, first: &mut bool) -> Result<(), RenderError> {
     let items = ctx.store.items("story")?;
-    if items.is_empty() {
+    if items.is_empty() && !selected(ctx, &["stories"]) {
         return Ok(());
     }
     let mut list = Vec::new();
@@ -548,8 +710,17 @@ fn contacts(ctx: &Ctx, s: &mut String, first: &mut bool) -> Result<(), RenderErr
     let saved = ctx.store.items("saved_contact")?;
     let contact = ctx.store.items("contact")?;
     let top = ctx.store.items("top_peers")?;
-    if saved.is_empty() && contact.is_empty() && top.is_empty() {
+    if saved.is_empty() && contact.is_empty() && top.is_empty() && !selected(ctx, &["flags", "contacts"]) {
         return Ok(());
+    }
+    let digits = |p: &str| p.chars().filter(|c| c.is_ascii_digit()).collect::<String>();
+    let mut user_by_phone: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    let mut ids: Vec<_> = ctx.peers.users.keys().copied().collect();
+    ids.sort_unstable();
+    for id in ids {
+        if let Some(p) = ctx.peers.users[&id].phone.as_deref().map(digits).filter(|p| !p.is_empty()) {
+            user_by_phone.entry(p).or_insert(id);
+        }
     }
     // (sort key, object)
     let mut rows: Vec<(String, String)> = Vec::new();
@@ -559,6 +730,12 @@ fn contacts(ctx: &Ctx, s: &mut String, first: &mut bool) -> Result<(), RenderErr
         if c.first_name.is_empty() && c.last_name.is_empty() && c.phone.is_empty() {
             o.str("date", &ctx.dates.iso(c.date as i64)).str("date_unixtime", &c.date.to_string());
         } else {
+            // Telegram Desktop resolves each saved phone to its user
+            // (contacts.resolvePhone); the store's users with that phone
+            // stand in for that lookup.
+            if let Some(id) = user_by_phone.get(digits(&c.phone).as_str()) {
+                o.num("user_id", id);
+            }
             o.str_always("first_name", &c.first_name)
                 .str_always("last_name", &c.last_name)
                 .str_always("phone_number", &phone(&c.phone))
@@ -647,7 +824,7 @@ fn contacts(ctx: &Ctx, s: &mut String, first: &mut bool) -> Result<(), RenderErr
 fn sessions(ctx: &Ctx, s: &mut String, first: &mut bool) -> Result<(), RenderError> {
     let sess = ctx.store.items("session")?;
     let web = ctx.store.items("web_session")?;
-    if sess.is_empty() && web.is_empty() {
+    if sess.is_empty() && web.is_empty() && !selected(ctx, &["sessions"]) {
         return Ok(());
     }
     let mut list = Vec::new();

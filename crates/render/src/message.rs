@@ -26,6 +26,23 @@ pub enum AVal {
     /// The message's reply target, under this key.
     ReplyId,
     Photo(PhotoInfo),
+    Bool(bool),
+    /// A peer key written as its name (Telegram Desktop's wrapPeerName).
+    PeerName(String),
+    /// A peer key written as "user1" / "chat2" / "channel3" (wrapPeerId).
+    PeerId(String),
+    /// An array of strings.
+    Strs(Vec<String>),
+    /// Numbers written compactly: "[1,2,3]" (todo completions).
+    NumsCompact(Vec<i64>),
+    /// Numbers serialized as an indented array and then written as a JSON
+    /// string (requested_peer's "peers": Telegram Desktop pushes the array
+    /// through its string path).
+    NumsAsString(Vec<i64>),
+    /// Text parts (a string or an array, as "text" is written).
+    Text(Vec<TextPart>),
+    /// Todo items: [{text, id}].
+    Todo(Vec<(Vec<TextPart>, i32)>),
 }
 
 /// A service action: Telegram Desktop's action name (None for an action
@@ -96,12 +113,52 @@ pub struct PollAnswer {
 #[derive(Clone, Debug)]
 pub enum Media {
     None,
-    Photo { photo: PhotoInfo, spoiler: bool },
-    Document { doc: DocInfo, spoiler: bool },
-    Contact { first_name: String, last_name: String, phone: String, vcard: bool },
+    /// `gone`: Telegram Desktop drops the file (self-destructing media, or
+    /// no photo left): written "(File unavailable, ...)" with size 0.
+    Photo { photo: PhotoInfo, spoiler: bool, gone: bool },
+    /// `gone` as for photos; `thumb_gone`: an incoming self-destructing
+    /// document's thumbnail is dropped too.
+    Document { doc: DocInfo, spoiler: bool, gone: bool, thumb_gone: bool },
+    /// `vcard`: the card's text (Telegram Desktop writes it to a file).
+    Contact { first_name: String, last_name: String, phone: String, vcard: String },
     Geo { point: Option<(f64, f64)> },
     Venue { title: String, address: String, point: Option<(f64, f64)> },
     Poll { question: Vec<TextPart>, closed: bool, total_voters: i32, answers: Vec<PollAnswer> },
+    /// `bot`: the via-bot, else the forward's user, else the sender.
+    Game { title: String, description: String, short_name: String, bot: i64 },
+    Invoice { title: String, description: String, amount: i64, currency: String, receipt: Option<i32> },
+    Todo { title: Vec<TextPart>, others_can_append: bool, others_can_complete: bool, items: Vec<(Vec<TextPart>, i32)> },
+    Giveaway(Box<GiveawayInfo>),
+    GiveawayResults(Box<GiveawayResultsInfo>),
+    PaidMedia { stars: i64 },
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct GiveawayInfo {
+    pub quantity: i32,
+    pub months: i32,
+    pub until_date: i32,
+    pub channels: Vec<i64>,
+    pub countries: Vec<String>,
+    pub prize: String,
+    pub stars: i64,
+    pub only_new: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct GiveawayResultsInfo {
+    pub channel: i64,
+    pub winners: Vec<i64>,
+    pub prize: String,
+    pub until_date: i32,
+    pub launch_id: i32,
+    pub additional_peers: i32,
+    pub winners_count: i32,
+    pub unclaimed_count: i32,
+    pub months: i32,
+    pub stars: i64,
+    pub refunded: bool,
+    pub only_new: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -202,13 +259,34 @@ pub fn decode(peer: &str, store_id: i32, raw: &[u8], shift: i64) -> Result<Msg, 
             reply(&mut out, m.reply_to.as_ref());
             out.via_bot = m.via_bot_id;
             if let Some(media) = &m.media {
-                let (media, ttl, unsupported) = decode_media(media);
+                let (mut media, ttl, unsupported) = decode_media(media);
+                // Telegram Desktop drops a self-destructing photo's or
+                // document's file, and for incoming ones the thumbnail too.
+                match &mut media {
+                    Media::Photo { gone, .. } => *gone |= ttl.is_some(),
+                    Media::Document { gone, thumb_gone, .. } => {
+                        *gone |= ttl.is_some();
+                        *thumb_gone = ttl.is_some() && !m.out;
+                    }
+                    Media::Game { bot, .. } => {
+                        // The game's bot: via-bot, else the forward's user, else the sender.
+                        let user = |k: &str| crate::peers::split_key(k).filter(|(t, _)| *t == "user").map(|(_, id)| id);
+                        *bot = m
+                            .via_bot_id
+                            .or_else(|| match &out.forwarded_from {
+                                Some(Fwd::Peer(p)) => user(p),
+                                _ => None,
+                            })
+                            .or_else(|| out.from.as_deref().and_then(user))
+                            .unwrap_or(0);
+                    }
+                    _ => {}
+                }
                 out.media = media;
                 out.ttl = ttl;
                 if unsupported {
                     out.kind = Kind::Unsupported;
                 }
-                // Telegram Desktop drops an incoming self-destructing file.
             }
             let entities = m.entities.take().unwrap_or_default();
             out.text = text::parts_owned(std::mem::take(&mut m.message), &entities);
@@ -221,6 +299,11 @@ pub fn decode(peer: &str, store_id: i32, raw: &[u8], shift: i64) -> Result<Msg, 
             out.out = m.out;
             out.from = Some(peer_key(m.from_id.as_ref().unwrap_or(&m.peer_id)));
             reply(&mut out, m.reply_to.as_ref());
+            // For service messages Telegram Desktop drops a reply peer that
+            // is the chat itself (for ordinary messages it keeps it).
+            if out.reply_to_peer.as_deref() == Some(peer_key(&m.peer_id).as_str()) {
+                out.reply_to_peer = None;
+            }
             out.action = action(&m.action);
             out.kind = if out.action.is_some() { Kind::Service } else { Kind::Message };
         }
@@ -310,16 +393,20 @@ fn point(g: &tl::enums::GeoPoint) -> Option<(f64, f64)> {
 fn decode_media(m: &tl::enums::MessageMedia) -> (Media, Option<i32>, bool) {
     use tl::enums::MessageMedia as M;
     match m {
+        // No photo or document left (an expired self-destructing one):
+        // Telegram Desktop still writes the media, its file unavailable.
         M::Photo(p) => match &p.photo {
-            Some(photo) => (Media::Photo { photo: photo_info(photo), spoiler: p.spoiler }, p.ttl_seconds, false),
-            None => (Media::None, p.ttl_seconds, false),
+            Some(photo @ tl::enums::Photo::Photo(_)) => (Media::Photo { photo: photo_info(photo), spoiler: p.spoiler, gone: false }, p.ttl_seconds, false),
+            _ => (Media::Photo { photo: PhotoInfo::default(), spoiler: p.spoiler, gone: true }, p.ttl_seconds, false),
         },
         M::Document(d) => match &d.document {
-            Some(tl::enums::Document::Document(doc)) => (Media::Document { doc: doc_info(doc), spoiler: d.spoiler }, d.ttl_seconds, false),
-            _ => (Media::None, d.ttl_seconds, false),
+            Some(tl::enums::Document::Document(doc)) => {
+                (Media::Document { doc: doc_info(doc), spoiler: d.spoiler, gone: false, thumb_gone: false }, d.ttl_seconds, false)
+            }
+            _ => (Media::Document { doc: DocInfo::empty(), spoiler: d.spoiler, gone: true, thumb_gone: false }, d.ttl_seconds, false),
         },
         M::Contact(c) => (
-            Media::Contact { first_name: c.first_name.clone(), last_name: c.last_name.clone(), phone: c.phone_number.clone(), vcard: !c.vcard.is_empty() },
+            Media::Contact { first_name: c.first_name.clone(), last_name: c.last_name.clone(), phone: c.phone_number.clone(), vcard: c.vcard.clone() },
             None,
             false,
         ),
@@ -358,8 +445,123 @@ fn decode_media(m: &tl::enums::MessageMedia) -> (Media, Option<i32>, bool) {
                 false,
             )
         }
+        M::Game(g) => {
+            let tl::enums::Game::Game(g) = &g.game;
+            (Media::Game { title: g.title.clone(), description: g.description.clone(), short_name: g.short_name.clone(), bot: 0 }, None, false)
+        }
+        M::Invoice(i) => (
+            Media::Invoice {
+                title: i.title.clone(),
+                description: i.description.clone(),
+                amount: i.total_amount,
+                currency: i.currency.clone(),
+                receipt: i.receipt_msg_id,
+            },
+            None,
+            false,
+        ),
+        M::ToDo(t) => {
+            let tl::enums::TodoList::List(list) = &t.todo;
+            (
+                Media::Todo {
+                    title: text_with_entities(&list.title),
+                    others_can_append: list.others_can_append,
+                    others_can_complete: list.others_can_complete,
+                    items: todo_items(&list.list),
+                },
+                None,
+                false,
+            )
+        }
+        M::Giveaway(g) => (
+            Media::Giveaway(Box::new(GiveawayInfo {
+                quantity: g.quantity,
+                months: g.months.unwrap_or(0),
+                until_date: g.until_date,
+                channels: g.channels.clone(),
+                countries: g.countries_iso2.clone().unwrap_or_default(),
+                prize: g.prize_description.clone().unwrap_or_default(),
+                stars: g.stars.unwrap_or(0),
+                only_new: g.only_new_subscribers,
+            })),
+            None,
+            false,
+        ),
+        M::GiveawayResults(g) => (
+            Media::GiveawayResults(Box::new(GiveawayResultsInfo {
+                channel: g.channel_id,
+                winners: g.winners.clone(),
+                prize: g.prize_description.clone().unwrap_or_default(),
+                until_date: g.until_date,
+                launch_id: g.launch_msg_id,
+                additional_peers: g.additional_peers_count.unwrap_or(0),
+                winners_count: g.winners_count,
+                unclaimed_count: g.unclaimed_count,
+                months: g.months.unwrap_or(0),
+                stars: g.stars.unwrap_or(0),
+                refunded: g.refunded,
+                only_new: g.only_new_subscribers,
+            })),
+            None,
+            false,
+        ),
+        M::PaidMedia(p) => (Media::PaidMedia { stars: p.stars_amount }, None, false),
         M::Unsupported => (Media::None, None, true),
+        // Web pages, dice, stories, video streams: not exported by
+        // Telegram Desktop (the message is written without media).
         _ => (Media::None, None, false),
+    }
+}
+
+fn text_with_entities(t: &tl::enums::TextWithEntities) -> Vec<TextPart> {
+    let tl::enums::TextWithEntities::Entities(t) = t;
+    text::parts(&t.text, &t.entities)
+}
+
+fn todo_items(list: &[tl::enums::TodoItem]) -> Vec<(Vec<TextPart>, i32)> {
+    list.iter()
+        .map(|i| {
+            let tl::enums::TodoItem::Item(i) = i;
+            (text_with_entities(&i.title), i.id)
+        })
+        .collect()
+}
+
+impl DocInfo {
+    /// A document Telegram no longer gives (Telegram Desktop's Document()).
+    pub fn empty() -> DocInfo {
+        DocInfo {
+            kind: DocKind::File,
+            name: String::new(),
+            size: 0,
+            mime: String::new(),
+            sticker_emoji: String::new(),
+            performer: String::new(),
+            title: String::new(),
+            duration: 0,
+            width: 0,
+            height: 0,
+            thumb: None,
+        }
+    }
+}
+
+/// Telegram Desktop's PeerId value: the bare id with the peer type in
+/// bits 48.. (user 0, chat 1, channel 2).
+fn peer_value(p: &tl::enums::Peer) -> i64 {
+    match p {
+        tl::enums::Peer::User(u) => u.user_id,
+        tl::enums::Peer::Chat(c) => c.chat_id | (1 << 48),
+        tl::enums::Peer::Channel(c) => c.channel_id | (2 << 48),
+    }
+}
+
+/// (whole, nano, "TON"/"Stars") of a StarsAmount.
+fn stars_amount(a: Option<&tl::enums::StarsAmount>) -> (i64, i64, &'static str) {
+    match a {
+        Some(tl::enums::StarsAmount::Amount(a)) => (a.amount, a.nanos as i64, "Stars"),
+        Some(tl::enums::StarsAmount::StarsTonAmount(a)) => (a.amount / 1_000_000_000, a.amount % 1_000_000_000, "TON"),
+        None => (0, 0, "Stars"),
     }
 }
 
@@ -442,7 +644,10 @@ fn doc_info(d: &tl::types::Document) -> DocInfo {
 fn action(a: &tl::enums::MessageAction) -> Option<Action> {
     use tl::enums::MessageAction as A;
     let act = |name: &'static str, fields: Vec<(&'static str, AVal)>| Some(Action { name: Some(name), actor: true, fields });
+    // Actions Telegram Desktop writes without an actor.
+    let bare = |name: &'static str, fields: Vec<(&'static str, AVal)>| Some(Action { name: Some(name), actor: false, fields });
     let s = |v: &str| AVal::Str(v.to_string());
+    let n = |v: i64| AVal::Num(v);
     match a {
         A::ChatCreate(x) => act("create_group", vec![("title", s(&x.title)), ("members", AVal::Users(x.users.clone()))]),
         A::ChatEditTitle(x) => act("edit_group_title", vec![("title", s(&x.title))]),
@@ -495,8 +700,204 @@ fn action(a: &tl::enums::MessageAction) -> Option<Action> {
             }
             act("topic_edit", f)
         }
-        A::SetChatWallPaper(x) if x.same => act("set_same_chat_wallpaper", vec![("message_id", AVal::ReplyId)]),
-        A::SetChatWallPaper(_) => act("set_chat_wallpaper", vec![]),
+        A::SetChatWallPaper(x) => act(if x.same { "set_same_chat_wallpaper" } else { "set_chat_wallpaper" }, vec![("message_id", AVal::ReplyId)]),
+        A::PaymentSent(x) => {
+            let mut f = vec![("amount", n(x.total_amount)), ("currency", s(&x.currency)), ("invoice_message_id", AVal::ReplyId)];
+            if x.recurring_used {
+                f.push(("recurring", s("used")));
+            } else if x.recurring_init {
+                f.push(("recurring", s("init")));
+            }
+            bare("send_payment", f)
+        }
+        A::BotAllowed(x) => {
+            let app = match &x.app {
+                Some(tl::enums::BotApp::App(a)) => Some((a.id, a.title.clone())),
+                _ => None,
+            };
+            if x.attach_menu {
+                bare("attach_menu_bot_allowed", vec![])
+            } else if x.from_request {
+                bare("web_app_bot_allowed", vec![])
+            } else if let Some((id, title)) = app.filter(|a| a.0 != 0) {
+                bare("allow_sending_messages", vec![("reason_app_id", n(id)), ("reason_app_name", s(&title))])
+            } else {
+                bare("allow_sending_messages", vec![("reason_domain", s(x.domain.as_deref().unwrap_or("")))])
+            }
+        }
+        A::SecureValuesSent(x) => {
+            use tl::enums::SecureValueType as T;
+            let values = x
+                .types
+                .iter()
+                .map(|t| {
+                    match t {
+                        T::PersonalDetails => "personal_details",
+                        T::Passport => "passport",
+                        T::DriverLicense => "driver_license",
+                        T::IdentityCard => "identity_card",
+                        T::InternalPassport => "internal_passport",
+                        T::Address => "address_information",
+                        T::UtilityBill => "utility_bill",
+                        T::BankStatement => "bank_statement",
+                        T::RentalAgreement => "rental_agreement",
+                        T::PassportRegistration => "passport_registration",
+                        T::TemporaryRegistration => "temporary_registration",
+                        T::Phone => "phone_number",
+                        T::Email => "email",
+                    }
+                    .to_string()
+                })
+                .collect();
+            bare("send_passport_values", vec![("values", AVal::Strs(values))])
+        }
+        A::GeoProximityReached(x) => {
+            let (from, to) = (peer_key(&x.from_id), peer_key(&x.to_id));
+            bare(
+                "proximity_reached",
+                vec![
+                    ("from", AVal::PeerName(from.clone())),
+                    ("from_id", AVal::PeerId(from)),
+                    ("to", AVal::PeerName(to.clone())),
+                    ("to_id", AVal::PeerId(to)),
+                    ("distance", n(x.distance as i64)),
+                ],
+            )
+        }
+        A::SetChatTheme(x) => {
+            let emoji = match &x.theme {
+                tl::enums::ChatTheme::Theme(t) => t.emoticon.clone(),
+                _ => String::new(),
+            };
+            act("edit_chat_theme", vec![("emoticon", s(&emoji))])
+        }
+        A::WebViewDataSent(x) => bare("send_webview_data", vec![("text", s(&x.text))]),
+        A::SuggestProfilePhoto(x) => act("suggest_profile_photo", vec![("photo", AVal::Photo(photo_info(&x.photo)))]),
+        A::RequestedPeer(x) => act(
+            "requested_peer",
+            vec![("button_id", n(x.button_id as i64)), ("peers", AVal::NumsAsString(x.peers.iter().map(peer_value).collect()))],
+        ),
+        A::GiveawayLaunch(_) => bare("giveaway_launch", vec![]),
+        A::GiveawayResults(x) => bare(
+            "giveaway_results",
+            vec![("winners", n(x.winners_count as i64)), ("unclaimed", n(x.unclaimed_count as i64)), ("stars", AVal::Bool(x.stars))],
+        ),
+        A::BoostApply(x) => act("boost_apply", vec![("boosts", n(x.boosts as i64))]),
+        A::PaymentRefunded(x) => {
+            let peer = peer_key(&x.peer);
+            let tl::enums::PaymentCharge::Charge(charge) = &x.charge;
+            bare(
+                "refunded_payment",
+                vec![
+                    ("amount", n(x.total_amount)),
+                    ("currency", s(&x.currency)),
+                    ("peer_name", AVal::PeerName(peer.clone())),
+                    ("peer_id", AVal::PeerId(peer)),
+                    ("charge_id", s(&charge.id)),
+                ],
+            )
+        }
+        A::PrizeStars(x) => {
+            let peer = peer_key(&x.boost_peer);
+            act(
+                "stars_prize",
+                vec![
+                    ("boost_peer_id", AVal::PeerId(peer.clone())),
+                    ("boost_peer_name", AVal::PeerName(peer)),
+                    ("stars", n(x.stars)),
+                    ("is_unclaimed", AVal::Bool(x.unclaimed)),
+                    ("giveaway_msg_id", n(x.giveaway_msg_id as i64)),
+                    ("transaction_id", s(&x.transaction_id)),
+                ],
+            )
+        }
+        A::StarGift(x) => {
+            let (id, stars, limited) = match &x.gift {
+                tl::enums::StarGift::Gift(g) => (g.id, g.stars, g.limited),
+                tl::enums::StarGift::Unique(g) => (g.id, 0, false),
+            };
+            let text = x.message.as_ref().map(text_with_entities).unwrap_or_default();
+            act(
+                "send_star_gift",
+                vec![
+                    ("gift_id", n(id)),
+                    ("stars", n(stars)),
+                    ("is_limited", AVal::Bool(limited)),
+                    ("is_anonymous", AVal::Bool(x.name_hidden)),
+                    ("gift_text", AVal::Text(text)),
+                ],
+            )
+        }
+        A::StarGiftUnique(x) => {
+            let (id, stars, limited) = match &x.gift {
+                tl::enums::StarGift::Gift(g) => (g.id, g.stars, g.limited),
+                tl::enums::StarGift::Unique(g) => (g.id, 0, false),
+            };
+            act(
+                "send_star_gift",
+                vec![
+                    ("gift_id", n(id)),
+                    ("stars", n(stars)),
+                    ("is_limited", AVal::Bool(limited)),
+                    ("is_anonymous", AVal::Bool(false)),
+                    ("gift_text", AVal::Text(Vec::new())),
+                ],
+            )
+        }
+        A::PaidMessagesRefunded(x) => act("paid_messages_refund", vec![("messages_count", n(x.count as i64)), ("stars_count", n(x.stars))]),
+        A::PaidMessagesPrice(x) => act(
+            "paid_messages_price_change",
+            vec![("price_stars", n(x.stars as i32 as i64)), ("is_broadcast_messages_allowed", AVal::Bool(x.broadcast_messages_allowed))],
+        ),
+        A::TodoCompletions(x) => act(
+            "todo_completions",
+            vec![
+                ("completed", AVal::NumsCompact(x.completed.iter().map(|i| *i as i64).collect())),
+                ("incompleted", AVal::NumsCompact(x.incompleted.iter().map(|i| *i as i64).collect())),
+            ],
+        ),
+        A::TodoAppendTasks(x) => act("todo_append_tasks", vec![("items", AVal::Todo(todo_items(&x.list)))]),
+        A::SuggestedPostApproval(x) => {
+            if x.rejected {
+                let mut f = vec![("rejected", AVal::Bool(true))];
+                if let Some(c) = x.reject_comment.as_ref().filter(|c| !c.is_empty()) {
+                    f.push(("comment", s(c)));
+                }
+                act("process_suggested_post", f)
+            } else {
+                let (whole, nano, currency) = stars_amount(x.price.as_ref());
+                act(
+                    "process_suggested_post",
+                    vec![
+                        ("price_amount_whole", s(&whole.to_string())),
+                        ("price_amount_nano", s(&nano.to_string())),
+                        ("price_currency", s(currency)),
+                        ("scheduled_date", n(x.schedule_date.unwrap_or(0) as i64)),
+                    ],
+                )
+            }
+        }
+        A::SuggestedPostSuccess(x) => {
+            let (whole, nano, currency) = stars_amount(Some(&x.price));
+            act(
+                "suggested_post_success",
+                vec![
+                    ("price_amount_whole", s(&whole.to_string())),
+                    ("price_amount_nano", s(&nano.to_string())),
+                    ("price_currency", s(currency)),
+                ],
+            )
+        }
+        A::SuggestedPostRefund(x) => act("suggested_post_refund", vec![("user_initiated", AVal::Bool(x.payer_initiated))]),
+        A::ConferenceCall(x) => {
+            let mut f = Vec::new();
+            if let Some(d) = x.duration.filter(|d| *d != 0) {
+                f.push(("duration_seconds", n(d as i64)));
+            }
+            f.push(("is_active", AVal::Bool(!x.missed && x.active)));
+            f.push(("is_missed", AVal::Bool(x.missed)));
+            act("conference_call", f)
+        }
         // Actions Telegram Desktop's export does not describe: written as
         // an empty message, as it does.
         _ => None,

@@ -106,6 +106,11 @@ pub struct ChatEntry {
 /// so they sort before the supergroup's own.
 pub const MIGRATED_ID_SHIFT: i64 = -1_000_000_000;
 
+/// The Replies service user and the verification codes user (Telegram
+/// Desktop's isReplies / isVerifyCodes).
+pub const REPLIES_PEER: &str = "user1271266957";
+pub const VERIFY_CODES_PEER: &str = "user489000";
+
 pub fn chat_list(store: &Store, peers: &Peers) -> Result<Vec<ChatEntry>, StoreError> {
     let dialogs = store.dialogs()?;
     let present: std::collections::HashSet<&str> = dialogs.iter().map(|d| d.peer.as_str()).collect();
@@ -129,9 +134,15 @@ pub fn chat_list(store: &Store, peers: &Peers) -> Result<Vec<ChatEntry>, StoreEr
             if folded_sources.contains(&d.peer) {
                 continue;
             }
+            // Telegram Desktop types two service users' chats apart.
+            let kind = match (d.peer.as_str(), d.kind.as_str()) {
+                (REPLIES_PEER, "personal_chat" | "bot_chat") => "replies".to_string(),
+                (VERIFY_CODES_PEER, "personal_chat" | "bot_chat") => "verification_codes".to_string(),
+                _ => d.kind.clone(),
+            };
             out.push(ChatEntry {
                 peer: d.peer.clone(),
-                kind: d.kind.clone(),
+                kind,
                 name: d.name.clone(),
                 left: d.left,
                 migrated_from: folded.get(&d.peer).cloned(),

@@ -153,7 +153,10 @@ pub fn parts(text: &str, entities: &[tl::enums::MessageEntity]) -> Vec<TextPart>
         out.push(TextPart { kind, text: slice(start, start + length), extra });
         offset = start + length;
     }
-    if (units.len() as i64) > offset {
+    // Telegram Desktop closes with addTextPart(UTF-8 length): when the text
+    // has non-ASCII characters and the entities reach its end, that adds an
+    // empty plain part (a trailing "" in "text"), which we keep.
+    if bound > offset {
         out.push(plain(slice(offset, units.len() as i64)));
     }
     out

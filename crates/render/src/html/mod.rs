@@ -495,6 +495,24 @@ fn service_text(ctx: &Ctx, owner: &str, m: &Msg, ids: &[i64], s: &mut String) ->
                 file_view(&f, "image", s, None);
                 s.push_str("</div>");
             }
+            AVal::PeerName(p) => {
+                s.push_str(" (");
+                push(s, ctx.peers.name(p));
+                s.push(')');
+            }
+            AVal::Text(t) if !t.is_empty() => {
+                s.push_str(" «");
+                text(t, s);
+                s.push('»');
+            }
+            AVal::Todo(items) => {
+                for (t, _) in items {
+                    s.push_str("<div class=\"answer\">");
+                    text(t, s);
+                    s.push_str("</div>");
+                }
+            }
+            AVal::Bool(_) | AVal::PeerId(_) | AVal::Strs(_) | AVal::NumsCompact(_) | AVal::NumsAsString(_) | AVal::Text(_) => {}
         }
     }
     Ok(())
@@ -534,7 +552,9 @@ fn file_view(f: &FileOut, as_kind: &str, s: &mut String, label: Option<&str>) {
 }
 
 fn media(ctx: &Ctx, owner: &str, m: &Msg, s: &mut String) -> Result<(), RenderError> {
-    let keep = !(m.ttl.is_some() && !m.out);
+    // A self-destructing (or expired) photo or document is not kept, as in
+    // Telegram Desktop.
+    let keep = !matches!(m.media, Media::Photo { gone: true, .. } | Media::Document { gone: true, .. });
     let resolve = |slot: &str| -> Result<FileOut, RenderError> {
         if !keep {
             return Ok(FileOut::Note("(Self-destructing media, not kept)"));
@@ -600,6 +620,27 @@ fn media(ctx: &Ctx, owner: &str, m: &Msg, s: &mut String) -> Result<(), RenderEr
             }
             s.push_str("</div>");
         }
+        Media::Game { title, description, .. } | Media::Invoice { title, description, .. } => {
+            s.push_str("<div class=\"contact\"><b>");
+            push(s, title);
+            s.push_str("</b><br>");
+            push(s, description);
+            s.push_str("</div>");
+        }
+        Media::Todo { title, items, .. } => {
+            s.push_str("<div class=\"poll\"><b>");
+            text(title, s);
+            s.push_str("</b>");
+            for (t, _) in items {
+                s.push_str("<div class=\"answer\"><span>");
+                text(t, s);
+                s.push_str("</span></div>");
+            }
+            s.push_str("</div>");
+        }
+        Media::Giveaway(_) => s.push_str("<div class=\"details\">Giveaway</div>"),
+        Media::GiveawayResults(_) => s.push_str("<div class=\"details\">Giveaway results</div>"),
+        Media::PaidMedia { stars } => s.push_str(&format!("<div class=\"details\">Paid media ({stars} stars)</div>")),
         Media::Poll { question, closed, total_voters, answers } => {
             s.push_str("<div class=\"poll\"><b>");
             text(question, s);
