@@ -297,10 +297,10 @@ impl<A: Api> Downloader<A> {
                     };
                     let n = photos.len() as i32;
                     for p in photos {
-                        if let tl::enums::Photo::Photo(p) = p {
-                            if p.id == *id {
-                                found.extend(plan::photo_file(&p, crate::options::MediaKind::ProfilePhoto, p.date));
-                            }
+                        if let tl::enums::Photo::Photo(p) = p
+                            && p.id == *id
+                        {
+                            found.extend(plan::photo_file(&p, crate::options::MediaKind::ProfilePhoto, p.date));
                         }
                     }
                     if !found.is_empty() || n < 100 {

@@ -220,10 +220,10 @@ impl Planner<'_> {
     ) -> Result<Result<String, SkipReason>, StoreError> {
         let existing = self.store.ref_row(owner, item, c.slot)?;
         // Done stays done (a later run with other options keeps what is on disk).
-        if let Some(RefRow { status, path: Some(path), .. }) = &existing {
-            if status == "done" {
-                return Ok(Ok(path.clone()));
-            }
+        if let Some(RefRow { status, path: Some(path), .. }) = &existing
+            && status == "done"
+        {
+            return Ok(Ok(path.clone()));
         }
         if let Some(reason) = decision {
             let row = RefRow { kind: c.kind.name().into(), file_id: None, status: "skipped".into(), reason: Some(reason.as_str().into()), path: None };
