@@ -168,12 +168,15 @@ fn write_chat(ctx: &Ctx, dir: &std::path::Path, w: &mut impl Write, c: &crate::p
     // A shared contact's vCard is written next to the chat's media, as
     // Telegram Desktop writes it (whatever the file settings): the chat's
     // folder (none in a single-chat export), contacts/contact_N.vcard.
+    // The folder is the one the files downloader gave the chat, when it did.
     let mut vcards = 0u32;
+    let folders = ctx.store.chat_folders().unwrap_or_default();
     ctx.each_message(c, |owner, m| {
         let vcard = match &m.media {
             Media::Contact { vcard, .. } if !vcard.is_empty() => {
                 vcards += 1;
-                let rel = if ctx.single_chat { format!("contacts/contact_{vcards}.vcard") } else { format!("{}/contacts/contact_{vcards}.vcard", c.folder) };
+                let folder = folders.get(&c.peer).or_else(|| folders.get(owner)).unwrap_or(&c.folder);
+                let rel = if ctx.single_chat { format!("contacts/contact_{vcards}.vcard") } else { format!("{folder}/contacts/contact_{vcards}.vcard") };
                 let path = dir.join(&rel);
                 if let Some(parent) = path.parent() {
                     std::fs::create_dir_all(parent).map_err(|e| RenderError::io(parent, e))?;

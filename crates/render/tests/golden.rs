@@ -121,3 +121,63 @@ fn rendering_twice_gives_identical_files() {
         assert!(x.1 == y.1, "{} differs between two renders", x.0);
     }
 }
+
+/// The same world exported with files downloaded (every kind but video
+/// files, up to 1 MiB; profile pictures and stories too): result.json has
+/// real relative paths, sizes and thumbnails where Telegram Desktop puts
+/// them, and its three notes elsewhere (not included: video files; exceeds
+/// maximum size: over 1 MiB). Compared byte for byte with
+/// tests/golden/result_files.json (same UPDATE_GOLDEN switch), and every
+/// path it names is a file under the output directory.
+#[test]
+fn result_json_with_files_matches_the_checked_in_file() {
+    use takeout::options::MediaKind;
+    let dir = common::tmp("golden-files");
+    let world = fakedc::world::World::load(&golden_dir().join("world.json")).unwrap();
+    let mut o = common::options();
+    o.flags.files = true;
+    o.flags.file_max_size = 1 << 20;
+    o.media = MediaKind::MESSAGE_KINDS.iter().copied().filter(|k| *k != MediaKind::VideoFile).chain([MediaKind::ProfilePhoto, MediaKind::Story]).collect();
+    let store_path = common::export_with(world, &dir, &o);
+    let store = Store::open(&store_path).unwrap();
+    // Rendered where the files are, as `tgtakeout export` does.
+    render(&store, &dir, &opts(&[Format::Json])).unwrap();
+    let got = std::fs::read_to_string(dir.join("result.json")).unwrap();
+    let expected_path = golden_dir().join("result_files.json");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&expected_path, &got).unwrap();
+    }
+    let expected = std::fs::read_to_string(&expected_path).unwrap();
+    if got != expected {
+        let line = got.lines().zip(expected.lines()).position(|(a, b)| a != b).unwrap_or(0);
+        panic!(
+            "result.json differs from tests/golden/result_files.json at line {}:\n got: {}\nwant: {}",
+            line + 1,
+            got.lines().nth(line).unwrap_or(""),
+            expected.lines().nth(line).unwrap_or("")
+        );
+    }
+    let v: serde_json::Value = serde_json::from_str(&got).unwrap();
+    let mut paths = 0;
+    fn walk(v: &serde_json::Value, f: &mut dyn FnMut(&str, &str)) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    if let Some(s) = x.as_str() {
+                        f(k, s);
+                    }
+                    walk(x, f);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, f)),
+            _ => {}
+        }
+    }
+    walk(&v, &mut |k, s| {
+        if ["photo", "file", "thumbnail", "media", "contact_vcard"].contains(&k) && !s.starts_with('(') {
+            assert!(dir.join(s).is_file(), "{k}: {s} is not a file under the output directory");
+            paths += 1;
+        }
+    });
+    assert!(paths > 50, "{paths} paths");
+}

@@ -80,4 +80,12 @@ impl Store {
         use rusqlite::OptionalExtension;
         Ok(self.conn.query_row("SELECT options FROM runs ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).optional()?)
     }
+
+    /// The media folder the files downloader gave each chat ("chats/chat_01"),
+    /// by peer key; empty when no files were downloaded.
+    pub fn chat_folders(&self) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        let mut st = self.conn.prepare("SELECT peer, folder FROM chat_folders")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
 }

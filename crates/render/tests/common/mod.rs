@@ -42,6 +42,11 @@ pub fn options() -> ExportOptions {
 
 /// Exports `world` into `dir`/store.sqlite and returns the store's path.
 pub fn export(world: World, dir: &Path) -> PathBuf {
+    export_with(world, dir, &options())
+}
+
+/// [`export`] with other options (files on: they land under `dir`).
+pub fn export_with(world: World, dir: &Path, options: &ExportOptions) -> PathBuf {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async {
         let dc = FakeDc::start(Config::default(), world).await.unwrap();
@@ -50,7 +55,7 @@ pub fn export(world: World, dir: &Path) -> PathBuf {
         let session = SessionFile::load(&path).unwrap();
         let api = TelegramApi::connect(&session, ClientOptions { api_id: 1, connections: 1 }).unwrap();
         let store = Store::open(&dir.join("store.sqlite")).unwrap();
-        takeout::export(api, store, &options(), Arc::new(Silent)).await.unwrap();
+        takeout::export(api, store, options, Arc::new(Silent)).await.unwrap();
         dc.shutdown().await;
     });
     dir.join("store.sqlite")
