@@ -95,7 +95,6 @@ fn write_to(ctx: &Ctx, dir: &std::path::Path, w: &mut impl Write) -> Result<u64,
     let mut n = 0u64;
     if ctx.single_chat && ctx.chats.len() == 1 {
         n += write_chat(ctx, dir, w, &ctx.chats[0], 0, &mut s)?;
-        w.write_all(b"\n")?;
         return Ok(n);
     }
     let mut first = true;
@@ -135,7 +134,8 @@ fn write_to(ctx: &Ctx, dir: &std::path::Path, w: &mut impl Write) -> Result<u64,
         jsonw::indent(&mut s, 1);
         s.push('}');
     }
-    s.push_str("\n}\n");
+    // Telegram Desktop ends the file with the closing brace, no newline.
+    s.push_str("\n}");
     w.write_all(s.as_bytes())?;
     Ok(n)
 }

@@ -695,9 +695,9 @@ fn action(a: &tl::enums::MessageAction) -> Option<Action> {
             if let Some(t) = x.title.as_ref().filter(|t| !t.is_empty()) {
                 f.push(("new_title", s(t)));
             }
-            if let Some(i) = x.icon_emoji_id {
-                f.push(("new_icon_emoji_id", AVal::Num(i)));
-            }
+            // Telegram Desktop's iconEmojiId is an optional initialized to
+            // 0, so it is always written (0 when the icon did not change).
+            f.push(("new_icon_emoji_id", AVal::Num(x.icon_emoji_id.unwrap_or(0))));
             act("topic_edit", f)
         }
         A::SetChatWallPaper(x) => act(if x.same { "set_same_chat_wallpaper" } else { "set_chat_wallpaper" }, vec![("message_id", AVal::ReplyId)]),

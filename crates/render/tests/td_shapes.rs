@@ -393,6 +393,12 @@ fn service_actions_and_their_replies() {
             "{head} \"action\": \"proximity_reached\",\n \"from\": \"Alice Liddell\",\n \"from_id\": \"user1\",\n \"to\": \"Game Bot\",\n \"to_id\": \"user7\",\n \"distance\": 50,\n{NO_TEXT}"
         )
     );
+    // ActionTopicEdit's iconEmojiId is an optional initialized to 0: always written.
+    let topic = tl::enums::MessageAction::TopicEdit(tl::types::MessageActionTopicEdit { title: Some("Plans".into()), icon_emoji_id: None, closed: None, hidden: None });
+    assert_eq!(
+        render(service(5, topic, None)),
+        format!("{SERVICE_HEAD} \"action\": \"topic_edit\",\n \"new_title\": \"Plans\",\n \"new_icon_emoji_id\": 0,\n{NO_TEXT}")
+    );
     let todo = tl::enums::MessageAction::TodoCompletions(tl::types::MessageActionTodoCompletions { completed: vec![1, 3], incompleted: vec![] });
     assert_eq!(
         render(service(5, todo, None)),
