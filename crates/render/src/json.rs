@@ -6,7 +6,8 @@
 //! difference: the indentation of its nesting counter (reactions, poll
 //! answers), an empty last text part after an entity reaching the end of a
 //! non-ASCII text, "invoice_information" and requested_peer's "peers"
-//! written as strings holding serialized JSON, file sizes written even
+//! written as strings holding serialized JSON, inline keyboards as
+//! "inline_bot_buttons" (callback data in "dataBase64"), file sizes written even
 //! when 0, a self-destructing photo or document written as unavailable.
 //!
 //! Deliberate deviation (Telegram Desktop's output is not valid JSON there):
@@ -519,6 +520,36 @@ pub fn message_with(ctx: &Ctx, owner: &str, m: &Msg, depth: usize, s: &mut Strin
     }
     o.raw("text", &text(&m.text, d, false));
     o.raw("text_entities", &text(&m.text, d, true));
+    if !m.buttons.is_empty() {
+        // Buttons two levels down, rows one level down (its nesting counter).
+        let rows: Vec<String> = m
+            .buttons
+            .iter()
+            .map(|row| {
+                let items: Vec<String> = row
+                    .iter()
+                    .map(|b| {
+                        let mut x = Obj::new();
+                        x.str_always("type", b.kind).str("text", &b.text);
+                        if !b.data.is_empty() {
+                            if b.kind == "callback" || b.kind == "callback_with_password" {
+                                x.str_always("dataBase64", &base64url(&b.data)).str_always("data", "");
+                            } else {
+                                x.str_always("data", &String::from_utf8_lossy(&b.data));
+                            }
+                        }
+                        x.str("forward_text", &b.forward_text);
+                        if b.button_id != 0 {
+                            x.num("button_id", b.button_id);
+                        }
+                        x.to_string(d + 2)
+                    })
+                    .collect();
+                array(&items, d + 1)
+            })
+            .collect();
+        o.raw("inline_bot_buttons", &array(&rows, d));
+    }
     if !m.reactions.is_empty() {
         // Telegram Desktop serializes each reaction two levels down and the
         // list one level down (its nesting counter), hence these depths.
@@ -556,6 +587,19 @@ pub fn message_with(ctx: &Ctx, owner: &str, m: &Msg, depth: usize, s: &mut Strin
     }
     o.finish();
     Ok(())
+}
+
+/// Base64url without padding (Qt's Base64UrlEncoding | OmitTrailingEquals).
+fn base64url(data: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for c in data.chunks(3) {
+        let n = (c[0] as u32) << 16 | (*c.get(1).unwrap_or(&0) as u32) << 8 | *c.get(2).unwrap_or(&0) as u32;
+        for i in 0..=c.len() {
+            out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
 }
 
 /// Telegram Desktop's internalLinksDomain (game links).

@@ -196,6 +196,20 @@ pub struct Msg {
     pub ttl: Option<i32>,
     pub text: Vec<TextPart>,
     pub reactions: Vec<Reaction>,
+    /// Inline keyboard rows ("inline_bot_buttons").
+    pub buttons: Vec<Vec<Button>>,
+}
+
+/// An inline keyboard button as Telegram Desktop's export keeps it
+/// (HistoryMessageMarkupButton): its type name, text, data, forward text
+/// and button id.
+#[derive(Clone, Debug)]
+pub struct Button {
+    pub kind: &'static str,
+    pub text: String,
+    pub data: Vec<u8>,
+    pub forward_text: String,
+    pub button_id: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -239,6 +253,7 @@ pub fn decode(peer: &str, store_id: i32, raw: &[u8], shift: i64) -> Result<Msg, 
         ttl: None,
         text: Vec::new(),
         reactions: Vec::new(),
+        buttons: Vec::new(),
     };
     match m {
         tl::enums::Message::Empty(_) => {}
@@ -287,6 +302,9 @@ pub fn decode(peer: &str, store_id: i32, raw: &[u8], shift: i64) -> Result<Msg, 
                 if unsupported {
                     out.kind = Kind::Unsupported;
                 }
+            }
+            if let Some(tl::enums::ReplyMarkup::ReplyInlineMarkup(r)) = &m.reply_markup {
+                out.buttons = buttons(r);
             }
             let entities = m.entities.take().unwrap_or_default();
             out.text = text::parts_owned(std::mem::take(&mut m.message), &entities);
@@ -511,6 +529,35 @@ fn decode_media(m: &tl::enums::MessageMedia) -> (Media, Option<i32>, bool) {
         // Telegram Desktop (the message is written without media).
         _ => (Media::None, None, false),
     }
+}
+
+/// Telegram Desktop's ButtonRowsFromTL: rows of known buttons, empty rows dropped.
+fn buttons(r: &tl::types::ReplyInlineMarkup) -> Vec<Vec<Button>> {
+    use tl::enums::InlineButtonType as T;
+    let mut rows = Vec::new();
+    for tl::enums::KeyboardInlineButtonRow::Row(row) in &r.rows {
+        let mut out = Vec::new();
+        for tl::enums::KeyboardInlineButton::Button(b) in &row.buttons {
+            let button = |kind: &'static str, data: &[u8]| Button { kind, text: b.text.clone(), data: data.to_vec(), forward_text: String::new(), button_id: 0 };
+            out.push(match &b.r#type {
+                T::Url(x) => button("url", x.url.as_bytes()),
+                T::UrlAuth(x) => Button { forward_text: x.fwd_text.clone().unwrap_or_default(), button_id: x.button_id as i64, ..button("auth", x.url.as_bytes()) },
+                T::WebView(x) => button("web_view", x.url.as_bytes()),
+                T::Callback(x) => button(if x.requires_password { "callback_with_password" } else { "callback" }, &x.data),
+                T::Game => button("game", b""),
+                T::Buy => button("buy", b""),
+                T::SwitchInline(x) => button(if x.same_peer { "switch_inline_same" } else { "switch_inline" }, x.query.as_bytes()),
+                T::UserProfile(x) => button("user_profile", x.user_id.to_string().as_bytes()),
+                T::Copy(x) => button("copy_text", x.copy_text.as_bytes()),
+                // Input-only kinds, and kinds Telegram Desktop does not know.
+                T::InputInlineButtonTypeUrlAuth(_) | T::InputInlineButtonTypeUserProfile(_) | T::Disabled => continue,
+            });
+        }
+        if !out.is_empty() {
+            rows.push(out);
+        }
+    }
+    rows
 }
 
 fn text_with_entities(t: &tl::enums::TextWithEntities) -> Vec<TextPart> {

@@ -430,3 +430,29 @@ fn a_shared_contact_with_a_vcard_points_to_its_file() {
         )
     );
 }
+
+#[test]
+fn inline_keyboards_are_written_as_inline_bot_buttons() {
+    use tl::enums::InlineButtonType as T;
+    let button = |text: &str, t: T| tl::enums::KeyboardInlineButton::Button(tl::types::KeyboardInlineButton { style: None, text: text.into(), r#type: t });
+    let row = |buttons: Vec<tl::enums::KeyboardInlineButton>| tl::enums::KeyboardInlineButtonRow::Row(tl::types::KeyboardInlineButtonRow { buttons });
+    let mut m = base(5);
+    m.reply_markup = Some(tl::enums::ReplyMarkup::ReplyInlineMarkup(tl::types::ReplyInlineMarkup {
+        force_reply: false,
+        rows: vec![
+            row(vec![
+                button("Open", T::Url(tl::types::InlineButtonTypeUrl { url: "https://x.y".into() })),
+                button("Yes", T::Callback(tl::types::InlineButtonTypeCallback { requires_password: false, data: vec![1, b'a', b'b'] })),
+            ]),
+            row(vec![button("Share", T::SwitchInline(tl::types::InlineButtonTypeSwitchInline { same_peer: false, query: "q".into(), peer_types: None })), button("Off", T::Disabled)]),
+            // A row of kinds Telegram Desktop does not know is dropped.
+            row(vec![button("Off", T::Disabled)]),
+        ],
+    }));
+    assert_eq!(
+        render(tl::enums::Message::Message(m)),
+        format!(
+            "{HEAD}{NO_TEXT_OPEN} \"inline_bot_buttons\": [\n  [\n   {{\n    \"type\": \"url\",\n    \"text\": \"Open\",\n    \"data\": \"https://x.y\"\n   }},\n   {{\n    \"type\": \"callback\",\n    \"text\": \"Yes\",\n    \"dataBase64\": \"AWFi\",\n    \"data\": \"\"\n   }}\n  ],\n  [\n   {{\n    \"type\": \"switch_inline\",\n    \"text\": \"Share\",\n    \"data\": \"q\"\n   }}\n  ]\n ]\n}}"
+        )
+    );
+}
