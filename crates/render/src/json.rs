@@ -791,21 +791,9 @@ fn contacts(ctx: &Ctx, s: &mut String, first: &mut bool) -> Result<(), RenderErr
         }
         rows.push((format!("{} {}", c.first_name, c.last_name).to_lowercase(), o.to_string(3)));
     }
-    if saved.is_empty() {
-        // No phone-book copy: the contact list itself (user ids, no dates).
-        for (_, raw) in &contact {
-            let Ok(tl::enums::Contact::Contact(c)) = tl::enums::Contact::from_bytes(raw) else { continue };
-            let u = ctx.peers.users.get(&c.user_id).cloned().unwrap_or_default();
-            let mut o = Obj::new();
-            o.num("user_id", c.user_id)
-                .str_always("first_name", &u.first_name)
-                .str_always("last_name", &u.last_name)
-                .str_always("phone_number", &phone(u.phone.as_deref().unwrap_or("")))
-                .str("date", &ctx.dates.iso(0))
-                .str("date_unixtime", "0");
-            rows.push((format!("{} {}", u.first_name, u.last_name).to_lowercase(), o.to_string(3)));
-        }
-    }
+    // Telegram Desktop lists only the phone-book copy (contacts.getSaved);
+    // with none, the list is empty. The contact list's users serve above
+    // to resolve phones to user ids.
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     let list: Vec<String> = rows.into_iter().map(|r| r.1).collect();
     about_list(s, first, "contacts", ABOUT_CONTACTS, &list);

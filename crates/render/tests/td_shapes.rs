@@ -456,3 +456,19 @@ fn inline_keyboards_are_written_as_inline_bot_buttons() {
         )
     );
 }
+
+#[test]
+fn contacts_are_the_phone_book_copy_only() {
+    // Telegram Desktop lists contacts.getSaved; the contact list alone
+    // (no phone-book sync) gives an empty list, not entries without dates.
+    let mut store = store();
+    let contact = tl::enums::Contact::Contact(tl::types::Contact { user_id: 1, mutual: true });
+    store.put_items("contact", &[("0".into(), contact.to_bytes())]).unwrap();
+    let out = std::env::temp_dir().join(format!("render-td-shapes-{}-contacts-out", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    takeout_render::render(&store, &out, &takeout_render::RenderOptions { formats: vec![takeout_render::Format::Json], utc: true }).unwrap();
+    let got = std::fs::read_to_string(out.join("result.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&got).unwrap();
+    assert_eq!(v["contacts"]["list"], serde_json::json!([]), "{got}");
+    assert!(got.contains("\"list\": [\n  ]"), "an empty list is laid out as Telegram Desktop's");
+}
