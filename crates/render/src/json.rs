@@ -14,7 +14,7 @@
 //! control characters other than \n, \r, \t are escaped as \u00XX, where
 //! Telegram Desktop writes \xNN, which JSON parsers reject.
 //!
-//! Known differences left: phone numbers are written "+<digits>";
+//! Known differences left: phone numbers are written "+DIGITS";
 //! Telegram Desktop groups them by the country patterns of the server's
 //! help.getCountriesList ("+1 555 010 0000"), which the store does not
 //! hold. Premium, Stars and TON gift actions and gift codes (whose prices
@@ -350,10 +350,10 @@ pub fn message_with(ctx: &Ctx, owner: &str, m: &Msg, depth: usize, s: &mut Strin
             o.raw("saved_from", &name_or_null(ctx.peers.name(p)));
         }
         push_reply(&mut o, "reply_to_message_id");
-        if let Some(bot) = m.via_bot {
-            if let Some(u) = ctx.peers.users.get(&bot).and_then(|u| u.username.clone()).filter(|u| !u.is_empty()) {
-                o.str("via_bot", &format!("@{u}"));
-            }
+        if let Some(bot) = m.via_bot
+            && let Some(u) = ctx.peers.users.get(&bot).and_then(|u| u.username.clone()).filter(|u| !u.is_empty())
+        {
+            o.str("via_bot", &format!("@{u}"));
         }
     }
     let path = |slot: &str| -> Result<String, RenderError> { Ok(files::resolve(ctx.store, owner, m.store_id as i64, slot, false)?.as_str().to_string()) };
@@ -443,10 +443,11 @@ pub fn message_with(ctx: &Ctx, owner: &str, m: &Msg, depth: usize, s: &mut Strin
         }
         Media::Game { title, description, short_name, bot } => {
             o.str("game_title", title).str("game_description", description);
-            if *bot != 0 && !short_name.is_empty() {
-                if let Some(u) = ctx.peers.users.get(bot).filter(|u| u.bot).and_then(|u| u.username.clone()).filter(|u| !u.is_empty()) {
-                    o.str("game_link", &format!("{INTERNAL_LINKS_DOMAIN}{u}?game={short_name}"));
-                }
+            if *bot != 0
+                && !short_name.is_empty()
+                && let Some(u) = ctx.peers.users.get(bot).filter(|u| u.bot).and_then(|u| u.username.clone()).filter(|u| !u.is_empty())
+            {
+                o.str("game_link", &format!("{INTERNAL_LINKS_DOMAIN}{u}?game={short_name}"));
             }
         }
         Media::Invoice { title, description, amount, currency, receipt } => {

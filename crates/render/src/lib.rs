@@ -13,6 +13,13 @@
 //! Both writers stream: one message is decoded, written and dropped at a
 //! time, so memory does not grow with the number of messages. Output is
 //! deterministic: the same store gives byte-identical files.
+//!
+//! result.json follows Telegram Desktop's export code byte for byte, its
+//! quirks included (see [`json`]), with one deliberate deviation: control
+//! characters are escaped \u00XX where Telegram Desktop writes \xNN, which
+//! is not valid JSON. Known differences left: phone numbers are "+digits"
+//! (Telegram Desktop groups them by the server's country patterns), and
+//! gift and gift-code actions are written without their action.
 
 pub mod dates;
 pub mod files;

@@ -33,7 +33,7 @@ pub enum AVal {
     PeerId(String),
     /// An array of strings.
     Strs(Vec<String>),
-    /// Numbers written compactly: "[1,2,3]" (todo completions).
+    /// Numbers written compactly: `"[1,2,3]"` (todo completions).
     NumsCompact(Vec<i64>),
     /// Numbers serialized as an indented array and then written as a JSON
     /// string (requested_peer's "peers": Telegram Desktop pushes the array
@@ -326,20 +326,20 @@ pub fn decode(peer: &str, store_id: i32, raw: &[u8], shift: i64) -> Result<Msg, 
             out.kind = if out.action.is_some() { Kind::Service } else { Kind::Message };
         }
     }
-    if shift != 0 {
-        if let (Some(r), None) = (out.reply_to, &out.reply_to_peer) {
-            out.reply_to = Some((r as i64 + shift) as i32);
-        }
+    if shift != 0
+        && let (Some(r), None) = (out.reply_to, &out.reply_to_peer)
+    {
+        out.reply_to = Some((r as i64 + shift) as i32);
     }
     Ok(out)
 }
 
 fn reply(out: &mut Msg, h: Option<&tl::enums::MessageReplyHeader>) {
-    if let Some(tl::enums::MessageReplyHeader::Header(h)) = h {
-        if let Some(id) = h.reply_to_msg_id {
-            out.reply_to = Some(id);
-            out.reply_to_peer = h.reply_to_peer_id.as_ref().map(peer_key);
-        }
+    if let Some(tl::enums::MessageReplyHeader::Header(h)) = h
+        && let Some(id) = h.reply_to_msg_id
+    {
+        out.reply_to = Some(id);
+        out.reply_to_peer = h.reply_to_peer_id.as_ref().map(peer_key);
     }
 }
 
