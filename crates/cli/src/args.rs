@@ -185,9 +185,14 @@ pub struct ExportArgs {
     /// --no-stories. Files of other kinds, or over --max-file-size, are listed as skipped.
     #[arg(long, value_enum, value_delimiter = ',')]
     pub media: Vec<MediaArg>,
-    /// Files downloaded at once (each in several parallel parts).
-    #[arg(long, default_value_t = 8)]
+    /// Most files downloaded at once (small files one request each, big ones in several
+    /// parallel parts; how many run at once also follows --parallel-requests).
+    #[arg(long, default_value_t = 64)]
     pub parallel_files: usize,
+    /// upload.getFile requests in flight over all files at most (halved on every flood
+    /// wait, raised back after successes).
+    #[arg(long, default_value_t = 32, value_name = "N")]
+    pub parallel_requests: usize,
     /// Seconds without an answer before a file part is asked for again.
     #[arg(long, default_value_t = 30.0, value_name = "SECS")]
     pub stall_timeout: f64,
@@ -308,6 +313,7 @@ impl ExportArgs {
                 .collect();
         }
         o.file_options.parallel_files = self.parallel_files.max(1);
+        o.file_options.parallel_requests = self.parallel_requests.max(1);
         o.file_options.stall_timeout_secs = self.stall_timeout.max(0.1);
         o.file_options.connections = self.connections.max(1);
         o

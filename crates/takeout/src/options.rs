@@ -136,10 +136,13 @@ impl MediaKind {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct FileOptions {
-    /// Files downloaded at once.
+    /// Most files downloaded at once (how many actually are follows
+    /// `parallel_requests`: small files claim one request, big ones up to
+    /// `parts_per_file`).
     pub parallel_files: usize,
     /// upload.getFile requests in flight over all files (the starting
-    /// point: flood waits lower it, successes raise it back).
+    /// point: flood waits halve it, successes raise it back), and the
+    /// parts files in flight may claim together.
     pub parallel_requests: usize,
     /// Parts of one file in flight at once.
     pub parts_per_file: usize,
@@ -154,7 +157,7 @@ pub struct FileOptions {
 
 impl Default for FileOptions {
     fn default() -> Self {
-        FileOptions { parallel_files: 8, parallel_requests: 16, parts_per_file: 8, stall_timeout_secs: 30.0, connections: 1 }
+        FileOptions { parallel_files: 64, parallel_requests: 32, parts_per_file: 8, stall_timeout_secs: 30.0, connections: 1 }
     }
 }
 

@@ -61,10 +61,22 @@ pub struct Job {
 }
 
 pub enum Outcome {
+    /// Every part is written; [`Downloader::finish`] completes it.
+    Fetched(Finish),
     /// Complete; bytes fetched in this run.
     Done { fetched: i64 },
     /// Telegram will not give it; why.
     Unavailable(String),
+}
+
+/// A file whose parts are all written to `path.part`, not yet fsynced,
+/// renamed or recorded.
+pub struct Finish {
+    file: Arc<std::fs::File>,
+    part_path: String,
+    sha: String,
+    fetched: i64,
+    job: Job,
 }
 
 pub struct Downloader<A> {
@@ -81,6 +93,8 @@ pub struct Downloader<A> {
 }
 
 impl<A: Api> Downloader<A> {
+    /// Fetches every part of `job`; a complete file comes back as
+    /// [`Outcome::Fetched`], for [`Downloader::finish`].
     pub async fn download(self: &Arc<Self>, job: &Job) -> Result<Outcome, ExportError> {
         match self.fetch(job).await {
             Ok(o) => Ok(o),
@@ -93,12 +107,20 @@ impl<A: Api> Downloader<A> {
 
     async fn fetch(self: &Arc<Self>, job: &Job) -> Result<Outcome, Failure> {
         let part_path = format!("{}.part", job.path);
-        let file = Arc::new(self.out.open_write(&part_path).map_err(|e| Failure::Local(e.to_string()))?);
-        // Trust only what the store recorded: bytes past it may be torn.
-        let on_disk = file.metadata().map_err(local)?.len() as i64;
-        let mut prefix = if on_disk >= job.offset { job.offset / PART * PART } else { 0 };
-        prefix = prefix.min(job.size);
-        file.set_len(prefix as u64).map_err(local)?;
+        // Disk work runs on the blocking pool, never on the async workers.
+        let (file, mut prefix) = {
+            let (out, part, offset, size) = (self.out.clone(), part_path.clone(), job.offset, job.size);
+            blocking(move || -> Result<(std::fs::File, i64), Failure> {
+                let file = out.open_write(&part).map_err(|e| Failure::Local(e.to_string()))?;
+                // Trust only what the store recorded: bytes past it may be torn.
+                let on_disk = file.metadata().map_err(local)?.len() as i64;
+                let prefix = (if on_disk >= offset { offset / PART * PART } else { 0 }).min(size);
+                file.set_len(prefix as u64).map_err(local)?;
+                Ok((file, prefix))
+            })
+            .await?
+        };
+        let file = Arc::new(file);
         let mut recorded = prefix;
         let mut fetched = 0i64;
         let mut queue: VecDeque<i64> = (0..).map(|i| prefix + i * PART).take_while(|o| *o < job.size).collect();
@@ -133,27 +155,36 @@ impl<A: Api> Downloader<A> {
                     limit: PART as i32,
                 };
                 let g = generation;
-                tasks.spawn(async move { (offset, g, me.client.get_file(dc, &req, &me.limiter, stall).await) });
+                let (f, want) = (Arc::clone(&file), PART.min(job.size - offset));
+                tasks.spawn(async move {
+                    let result = me.client.get_file(dc, &req, &me.limiter, stall).await;
+                    // A part of the expected length is written at its offset
+                    // right here, on the blocking pool, in parallel with the
+                    // file's other parts.
+                    match result {
+                        Ok(tl::enums::upload::File::File(x)) if x.bytes.len() as i64 == want => {
+                            let bytes = x.bytes;
+                            let (r, bytes) = tokio::task::spawn_blocking(move || (write_at(&f, &bytes, offset), bytes))
+                                .await
+                                .expect("a write task does not panic");
+                            (offset, g, Part::Written(r.map(|()| bytes)))
+                        }
+                        other => (offset, g, Part::Answer(other)),
+                    }
+                });
             }
             let Some(joined) = tasks.join_next().await else { break };
-            let (offset, g, result) = joined.expect("a part task does not panic");
-            match result {
-                Ok(tl::enums::upload::File::File(f)) => {
+            let (offset, g, part) = joined.expect("a part task does not panic");
+            let result = match part {
+                Part::Written(bytes) => {
+                    let bytes = bytes.map_err(local)?;
                     if let Some(d) = dc {
                         self.good_dcs.lock().unwrap().insert(d);
                     }
-                    let want = PART.min(job.size - offset);
-                    if f.bytes.len() as i64 != want {
-                        return Ok(Outcome::Unavailable(format!(
-                            "Telegram sent {} bytes at offset {offset} of a file announced as {} bytes",
-                            f.bytes.len(),
-                            job.size
-                        )));
-                    }
-                    write_at(&file, &f.bytes, offset).map_err(local)?;
+                    let want = bytes.len() as i64;
                     fetched += want;
                     self.progress.event(Event::FileBytes(want as u64));
-                    ahead.insert(offset, f.bytes);
+                    ahead.insert(offset, bytes);
                     while let Some(b) = ahead.remove(&prefix) {
                         hasher.update(&b);
                         prefix += b.len() as i64;
@@ -162,6 +193,18 @@ impl<A: Api> Downloader<A> {
                         self.checkpoint(&file, job.file_id, prefix).await?;
                         recorded = prefix;
                     }
+                    continue;
+                }
+                Part::Answer(result) => result,
+            };
+            match result {
+                Ok(tl::enums::upload::File::File(f)) => {
+                    // Only a part of the wrong length comes back unwritten.
+                    return Ok(Outcome::Unavailable(format!(
+                        "Telegram sent {} bytes at offset {offset} of a file announced as {} bytes",
+                        f.bytes.len(),
+                        job.size
+                    )));
                 }
                 Ok(tl::enums::upload::File::CdnRedirect(_)) => {
                     return Ok(Outcome::Unavailable("Telegram offered the file only through a CDN, which tgtakeout does not support".into()));
@@ -201,25 +244,46 @@ impl<A: Api> Downloader<A> {
         if prefix != job.size {
             return Ok(Outcome::Unavailable(format!("only {prefix} of {} bytes arrived", job.size)));
         }
-        file.sync_all().map_err(local)?;
-        drop(file);
-        let on_disk = self.out.prepare(&part_path).ok().and_then(|p| p.metadata().ok()).map_or(0, |m| m.len());
-        if on_disk != job.size as u64 {
-            return Ok(Outcome::Unavailable(format!("{on_disk} bytes on disk, {} expected", job.size)));
-        }
+        drop(tasks);
         let sha: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        self.out.rename(&part_path, &job.path).map_err(|e| Failure::Local(e.to_string()))?;
-        self.out.set_mtime(&job.path, job.date).map_err(|e| Failure::Local(e.to_string()))?;
-        self.store.lock().unwrap().file_done(job.file_id, &sha).map_err(|e| Failure::Export(e.into()))?;
-        Ok(Outcome::Done { fetched })
+        Ok(Outcome::Fetched(Finish { file, part_path, sha, fetched, job: job.clone() }))
+    }
+
+    /// Completes a fetched file, on the blocking pool: one fsync per file (a
+    /// file under CHECKPOINT bytes is fsynced only here), then the rename,
+    /// the mtime and the store's record. Runs apart from the fetching, so a
+    /// slow fsync holds no request slot.
+    pub async fn finish(&self, f: Finish) -> Result<Outcome, ExportError> {
+        let (out, store) = (self.out.clone(), Arc::clone(&self.store));
+        let done = blocking(move || -> Result<Outcome, Failure> {
+            let Finish { file, part_path, sha, fetched, job } = f;
+            file.sync_all().map_err(local)?;
+            drop(file);
+            let on_disk = out.prepare(&part_path).ok().and_then(|p| p.metadata().ok()).map_or(0, |m| m.len());
+            if on_disk != job.size as u64 {
+                return Ok(Outcome::Unavailable(format!("{on_disk} bytes on disk, {} expected", job.size)));
+            }
+            out.rename(&part_path, &job.path).map_err(|e| Failure::Local(e.to_string()))?;
+            out.set_mtime(&job.path, job.date).map_err(|e| Failure::Local(e.to_string()))?;
+            store.lock().unwrap().file_done(job.file_id, &sha).map_err(|e| Failure::Export(e.into()))?;
+            Ok(Outcome::Done { fetched })
+        })
+        .await;
+        match done {
+            Ok(o) => Ok(o),
+            Err(Failure::Local(e)) => Ok(Outcome::Unavailable(e)),
+            Err(Failure::Export(e)) => Err(e),
+        }
     }
 
     /// fsync, then record: the store never claims bytes the disk may lose.
     async fn checkpoint(&self, file: &Arc<std::fs::File>, id: i64, prefix: i64) -> Result<(), Failure> {
-        let f = Arc::clone(file);
-        tokio::task::spawn_blocking(move || f.sync_data()).await.expect("fsync task").map_err(local)?;
-        self.store.lock().unwrap().file_progress(id, prefix).map_err(|e| Failure::Export(e.into()))?;
-        Ok(())
+        let (f, store) = (Arc::clone(file), Arc::clone(&self.store));
+        blocking(move || -> Result<(), Failure> {
+            f.sync_data().map_err(local)?;
+            store.lock().unwrap().file_progress(id, prefix).map_err(|e| Failure::Export(e.into()))
+        })
+        .await
     }
 
     /// The sha256 state after the first `len` bytes already on disk (a
@@ -333,6 +397,18 @@ enum Failure {
     Local(String),
     /// The export cannot go on.
     Export(ExportError),
+}
+
+/// What a part task brings back: a part of the expected length already
+/// written at its offset (its bytes, for the sha256), or any other answer.
+enum Part {
+    Written(std::io::Result<Vec<u8>>),
+    Answer(Result<tl::enums::upload::File, ExportError>),
+}
+
+/// Runs blocking disk (and SQLite) work off the async worker threads.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Failure> + Send + 'static) -> Result<T, Failure> {
+    tokio::task::spawn_blocking(f).await.expect("a disk task does not panic")
 }
 
 fn local(e: std::io::Error) -> Failure {

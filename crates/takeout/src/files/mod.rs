@@ -81,22 +81,53 @@ pub(crate) async fn run<A: Api>(
         progress: Arc::clone(progress),
         good_dcs: Mutex::new(HashSet::new()),
     });
-    // At most parallel_files tasks exist at once (not one per file: an
-    // account can refer to hundreds of thousands).
-    let mut pending = jobs.into_iter();
+    // Files in flight are bounded by the requests they can have in flight,
+    // not by a fixed count: each file claims the parts it may ask for at
+    // once (one for a small file, up to parts_per_file for a big one), and
+    // files start while the claims fit in parallel_requests, so free
+    // request slots are filled from any file. parallel_files caps the
+    // number of file tasks (not one per file: an account can refer to
+    // hundreds of thousands). Buffered bytes stay bounded by the claims.
+    // A fetched file is completed (fsync, rename, record) by its own task,
+    // which holds no claim; at most FINISHING of those at once.
+    const FINISHING: usize = 64;
+    let budget = fo.parallel_requests.max(1);
+    let (mut claimed, mut fetching, mut finishing) = (0usize, 0usize, 0usize);
+    let mut pending = jobs.into_iter().peekable();
     let mut tasks = tokio::task::JoinSet::new();
     loop {
-        while tasks.len() < fo.parallel_files.max(1) {
-            let Some(job) = pending.next() else { break };
+        while fetching < fo.parallel_files.max(1) && finishing < FINISHING {
+            let Some(next) = pending.peek() else { break };
+            let claim = claim_of(next, fo.parts_per_file);
+            if fetching > 0 && claimed + claim > budget {
+                break;
+            }
+            let job = pending.next().expect("peeked");
+            claimed += claim;
+            fetching += 1;
             let dl = Arc::clone(&dl);
             tasks.spawn(async move {
                 let outcome = dl.download(&job).await;
-                (job, outcome)
+                (job, true, outcome)
             });
         }
         let Some(joined) = tasks.join_next().await else { break };
-        let (job, outcome) = joined.expect("a file task does not panic");
+        let (job, was_fetching, outcome) = joined.expect("a file task does not panic");
+        if was_fetching {
+            claimed -= claim_of(&job, fo.parts_per_file);
+            fetching -= 1;
+        } else {
+            finishing -= 1;
+        }
         match outcome? {
+            Outcome::Fetched(fin) => {
+                finishing += 1;
+                let dl = Arc::clone(&dl);
+                tasks.spawn(async move {
+                    let outcome = dl.finish(fin).await;
+                    (job, false, outcome)
+                });
+            }
             Outcome::Done { fetched } => {
                 summary.downloaded += 1;
                 summary.bytes += fetched as u64;
@@ -119,6 +150,13 @@ pub(crate) async fn run<A: Api>(
         }
     }
     Ok(summary)
+}
+
+/// Parts of `job` that can be in flight at once.
+fn claim_of(job: &Job, parts_per_file: usize) -> usize {
+    let left = (job.size - job.offset.min(job.size)).max(1);
+    let parts = ((left + download::PART - 1) / download::PART) as usize;
+    parts.clamp(1, parts_per_file.max(1))
 }
 
 /// Every other reference to a fetched file gets a hard link (or a copy)
