@@ -27,6 +27,25 @@ fn exported(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
     (dir, store)
 }
 
+/// Compares `got` with tests/golden/NAME (UPDATE_GOLDEN=1 rewrites it),
+/// naming the first differing line.
+fn assert_golden(got: &str, name: &str) {
+    let expected_path = golden_dir().join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&expected_path, got).unwrap();
+    }
+    let expected = std::fs::read_to_string(&expected_path).unwrap();
+    if got != expected {
+        let line = got.lines().zip(expected.lines()).position(|(a, b)| a != b).unwrap_or(0);
+        panic!(
+            "result.json differs from tests/golden/{name} at line {}:\n got: {}\nwant: {}",
+            line + 1,
+            got.lines().nth(line).unwrap_or(""),
+            expected.lines().nth(line).unwrap_or("")
+        );
+    }
+}
+
 fn opts(formats: &[Format]) -> RenderOptions {
     RenderOptions { formats: formats.to_vec(), utc: true }
 }
@@ -38,20 +57,7 @@ fn result_json_matches_the_checked_in_file_and_the_store() {
     let out = dir.join("out");
     let s = render(&store, &out, &opts(&[Format::Json])).unwrap();
     let got = std::fs::read_to_string(out.join("result.json")).unwrap();
-    let expected_path = golden_dir().join("result.json");
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&expected_path, &got).unwrap();
-    }
-    let expected = std::fs::read_to_string(&expected_path).unwrap();
-    if got != expected {
-        let line = got.lines().zip(expected.lines()).position(|(a, b)| a != b).unwrap_or(0);
-        panic!(
-            "result.json differs from tests/golden/result.json at line {}:\n got: {}\nwant: {}",
-            line + 1,
-            got.lines().nth(line).unwrap_or(""),
-            expected.lines().nth(line).unwrap_or("")
-        );
-    }
+    assert_golden(&got, "result.json");
 
     // Round trip: every stored message exactly once, text and date equal.
     let v: serde_json::Value = serde_json::from_str(&got).unwrap();
@@ -143,20 +149,7 @@ fn result_json_with_files_matches_the_checked_in_file() {
     // Rendered where the files are, as `tgtakeout export` does.
     render(&store, &dir, &opts(&[Format::Json])).unwrap();
     let got = std::fs::read_to_string(dir.join("result.json")).unwrap();
-    let expected_path = golden_dir().join("result_files.json");
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&expected_path, &got).unwrap();
-    }
-    let expected = std::fs::read_to_string(&expected_path).unwrap();
-    if got != expected {
-        let line = got.lines().zip(expected.lines()).position(|(a, b)| a != b).unwrap_or(0);
-        panic!(
-            "result.json differs from tests/golden/result_files.json at line {}:\n got: {}\nwant: {}",
-            line + 1,
-            got.lines().nth(line).unwrap_or(""),
-            expected.lines().nth(line).unwrap_or("")
-        );
-    }
+    assert_golden(&got, "result_files.json");
     let v: serde_json::Value = serde_json::from_str(&got).unwrap();
     let mut paths = 0;
     fn walk(v: &serde_json::Value, f: &mut dyn FnMut(&str, &str)) {
