@@ -615,19 +615,7 @@ fn stars_amount(a: Option<&tl::enums::StarsAmount>) -> (i64, i64, &'static str) 
 fn doc_info(d: &tl::types::Document) -> DocInfo {
     use tl::enums::DocumentAttribute as A;
     let (mut sticker, mut round, mut video, mut voice, mut audio, mut animated) = (false, false, false, false, false, false);
-    let mut info = DocInfo {
-        kind: DocKind::File,
-        name: String::new(),
-        size: d.size,
-        mime: d.mime_type.clone(),
-        sticker_emoji: String::new(),
-        performer: String::new(),
-        title: String::new(),
-        duration: 0,
-        width: 0,
-        height: 0,
-        thumb: None,
-    };
+    let mut info = DocInfo { size: d.size, mime: d.mime_type.clone(), ..DocInfo::empty() };
     for a in &d.attributes {
         match a {
             A::ImageSize(s) => (info.width, info.height) = (s.w, s.h),
